@@ -1,0 +1,124 @@
+"""Storing official advisories with change detection, and reading them back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.ingest.records import AdvisoryRecord
+from service.storage.tables import Advisory
+
+
+def advisory_hash(record: AdvisoryRecord) -> str:
+    """Identity of one published version: what it says and when it was published."""
+    payload = {
+        "level": record.level,
+        "native": record.native,
+        "indicators": sorted(record.indicators),
+        "regions": [asdict(r) for r in record.regions],
+        "text": record.text,
+        "published_at": record.published_at.isoformat() if record.published_at else None,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def latest_advisory(session: Session, *, source: str, country_iso2: str) -> Advisory | None:
+    """The most recently published stored version for one source and country."""
+    return session.scalars(
+        select(Advisory)
+        .where(Advisory.source == source, Advisory.country_iso2 == country_iso2)
+        .order_by(Advisory.published_at.desc().nulls_last(), Advisory.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _same_content(stored: Advisory, record: AdvisoryRecord) -> bool:
+    return (
+        stored.level == record.level
+        and sorted(stored.indicators) == sorted(record.indicators)
+        and stored.text == record.text
+        and stored.regions == [asdict(r) for r in record.regions]
+    )
+
+
+def store_advisory(session: Session, *, record: AdvisoryRecord) -> Advisory | None:
+    """Add a new version when level, indicators, regions or text changed; else None.
+
+    Versions older than the latest stored one are history and are kept too (an import
+    of past snapshots in any order), unless the identical version is already stored.
+    """
+    digest = advisory_hash(record)
+    duplicate = session.scalars(
+        select(Advisory.id).where(
+            Advisory.source == record.source,
+            Advisory.country_iso2 == record.country_iso2,
+            Advisory.content_hash == digest,
+        )
+    ).first()
+    if duplicate is not None:
+        return None
+    latest = latest_advisory(session, source=record.source, country_iso2=record.country_iso2)
+    newer = (
+        latest is None
+        or latest.published_at is None
+        or record.published_at is None
+        or record.published_at >= latest.published_at
+    )
+    if latest is not None and newer and _same_content(latest, record):
+        return None
+    advisory = Advisory(
+        source=record.source,
+        country_iso2=record.country_iso2,
+        level=record.level,
+        native=record.native,
+        indicators=list(record.indicators),
+        regions=[asdict(r) for r in record.regions],
+        regional_state=record.regional_state,
+        text=record.text,
+        url=record.url,
+        published_at=record.published_at,
+        content_hash=digest,
+        raw=record.raw,
+    )
+    session.add(advisory)
+    session.flush()
+    return advisory
+
+
+def latest_per_source(session: Session, *, country_iso2: str) -> list[Advisory]:
+    """The newest advisory of every source for one country, highest level first."""
+    rows = session.scalars(
+        select(Advisory)
+        .where(Advisory.country_iso2 == country_iso2)
+        .order_by(Advisory.source, Advisory.published_at.desc().nulls_last(), Advisory.id.desc())
+    ).all()
+    latest: dict[str, Advisory] = {}
+    for row in rows:
+        latest.setdefault(row.source, row)
+    return sorted(latest.values(), key=lambda a: (-a.level, a.source))
+
+
+def latest_levels_all(session: Session, *, until: datetime) -> dict[str, list[Advisory]]:
+    """Newest advisory per source for every country published by ``until``, keyed by ISO2."""
+    rows = session.scalars(
+        select(Advisory)
+        .where((Advisory.published_at <= until) | Advisory.published_at.is_(None))
+        .order_by(
+            Advisory.country_iso2,
+            Advisory.source,
+            Advisory.published_at.desc().nulls_last(),
+            Advisory.id.desc(),
+        )
+    ).all()
+    latest: dict[tuple[str, str], Advisory] = {}
+    for row in rows:
+        latest.setdefault((row.country_iso2, row.source), row)
+    by_country: dict[str, list[Advisory]] = {}
+    for (iso2, _), advisory in latest.items():
+        by_country.setdefault(iso2, []).append(advisory)
+    return by_country
