@@ -1,0 +1,195 @@
+"""Parse -> analyse -> store, idempotently, in one transaction per batch.
+
+A batch either lands whole or not at all, so a run killed at any point leaves no
+half-written signal, and the next run skips what is stored (content hash, canonical
+URL) and completes the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.analysis import Analyzer
+from service.ingest import advisories as advisory_formats
+from service.ingest import news as news_formats
+from service.ingest.records import AdvisoryRecord, Article, ParseFailure, ParseProblem
+from service.storage.advisories import store_advisory
+from service.storage.signals import store_signal
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+SessionScope = Callable[[], AbstractContextManager[Session]]
+T = TypeVar("T")
+
+
+class UnknownFormat(ValueError):
+    """The format of an input could not be detected or is not one we read."""
+
+
+@dataclass
+class IngestReport:
+    """What one ingest saw, stored and could not use."""
+
+    seen: int = 0
+    new: int = 0
+    duplicates: int = 0
+    problems: list[ParseProblem] = field(default_factory=list)
+    new_signal_ids: list[int] = field(default_factory=list)
+    countries: set[str] = field(default_factory=set)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.kind == "error")
+
+    @property
+    def unmapped(self) -> int:
+        return sum(1 for p in self.problems if p.kind == "unmapped")
+
+    def merge(self, other: IngestReport) -> None:
+        self.seen += other.seen
+        self.new += other.new
+        self.duplicates += other.duplicates
+        self.problems.extend(other.problems)
+        self.new_signal_ids.extend(other.new_signal_ids)
+        self.countries |= other.countries
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "seen": self.seen,
+            "new": self.new,
+            "duplicates": self.duplicates,
+            "errors": self.errors,
+            "unmapped": self.unmapped,
+        }
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def ingest_articles(
+    articles: Iterable[Article],
+    *,
+    analyzer: Analyzer,
+    session_scope: SessionScope,
+    batch_size: int = BATCH_SIZE,
+) -> IngestReport:
+    """Analyse and store articles, one committed transaction per batch."""
+    report = IngestReport()
+    for batch in _batches(articles, batch_size):
+        analysed = [(a, analyzer.analyze(a.title, a.text)) for a in batch]
+        with session_scope() as session:
+            batch_report = IngestReport()
+            for article, analysis in analysed:
+                batch_report.seen += 1
+                try:
+                    with session.begin_nested():
+                        outcome = store_signal(session, article=article, analysis=analysis)
+                except IntegrityError:
+                    # Another process stored the same story between our check and insert.
+                    batch_report.duplicates += 1
+                    continue
+                if outcome.created:
+                    batch_report.new += 1
+                    batch_report.new_signal_ids.append(outcome.signal.id)
+                    batch_report.countries.update(c.iso2 for c in analysis.countries)
+                else:
+                    batch_report.duplicates += 1
+        report.merge(batch_report)
+    return report
+
+
+def ingest_advisories(
+    records: Sequence[AdvisoryRecord], *, session_scope: SessionScope
+) -> IngestReport:
+    """Store advisory versions that changed, in one transaction (a snapshot lands whole)."""
+    report = IngestReport()
+    ordered = sorted(records, key=lambda r: (r.published_at is None, r.published_at or 0))
+    with session_scope() as session:
+        for record in ordered:
+            report.seen += 1
+            if store_advisory(session, record=record) is None:
+                report.duplicates += 1
+            else:
+                report.new += 1
+                report.countries.add(record.country_iso2)
+    return report
+
+
+def detect_format(data: bytes, filename: str | None) -> str:
+    """The format of a file: advisory formats first (the US feed is also RSS), then news."""
+    found = advisory_formats.detect_format(data, filename) or news_formats.detect_format(
+        data, filename
+    )
+    if found is None:
+        raise UnknownFormat(f"could not detect the format of {filename or 'the input'}")
+    return found
+
+
+def ingest_bytes(
+    data: bytes,
+    *,
+    filename: str | None,
+    fmt: str | None,
+    analyzer: Analyzer,
+    session_scope: SessionScope,
+) -> IngestReport:
+    """Parse one input in ``fmt`` (detected when None) and store what it holds.
+
+    Raises
+    ------
+    UnknownFormat
+        When the format is unknown or cannot be detected.
+    ParseFailure
+        When the input as a whole is unusable; nothing is stored from it.
+    """
+    fmt = fmt or detect_format(data, filename)
+    if fmt in advisory_formats.PARSERS:
+        advisory_result = advisory_formats.PARSERS[fmt](data)
+        report = ingest_advisories(advisory_result.items, session_scope=session_scope)
+        report.problems.extend(advisory_result.problems)
+        return report
+    if fmt in news_formats.PARSERS:
+        news_result = news_formats.PARSERS[fmt](data)
+        report = ingest_articles(news_result.items, analyzer=analyzer, session_scope=session_scope)
+        report.problems.extend(news_result.problems)
+        return report
+    known = sorted({*advisory_formats.PARSERS, *news_formats.PARSERS})
+    raise UnknownFormat(f"unknown format {fmt!r}; known formats: {', '.join(known)}")
+
+
+def ingest_path(
+    path: Path,
+    *,
+    fmt: str | None,
+    analyzer: Analyzer,
+    session_scope: SessionScope,
+) -> dict[Path, IngestReport | Exception]:
+    """Ingest a file, or every file in a folder in name order; one bad file never stops the rest."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    outcomes: dict[Path, IngestReport | Exception] = {}
+    for file in files:
+        try:
+            outcomes[file] = ingest_bytes(
+                file.read_bytes(),
+                filename=file.name,
+                fmt=fmt,
+                analyzer=analyzer,
+                session_scope=session_scope,
+            )
+        except (ParseFailure, UnknownFormat, OSError) as exc:
+            logger.warning("ingest of %s failed: %s", file, exc)
+            outcomes[file] = exc
+    return outcomes
