@@ -1,0 +1,163 @@
+"""Marshmallow schemas of the REST API, named for what they carry."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from service.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+LEVEL = validate.Range(min=1, max=4)
+ROLE = validate.OneOf(["subject", "actor", "mentioned"])
+DIRECTION = validate.OneOf(["escalating", "easing", "none"])
+TREND = validate.OneOf(["rising", "steady", "easing"])
+
+
+def described(text: str) -> dict[str, str]:
+    return {"description": text}
+
+
+class DriverSchema(ma.Schema):
+    signal_id = fields.String(metadata=described("Id of the signal (see /v1/signals)"))
+    title = fields.String(metadata=described("Title of the article"))
+    url = fields.String(allow_none=True, metadata=described("Link to the article"))
+    published_at = fields.DateTime(metadata=described("When the article was published (UTC)"))
+    contribution = fields.Float(
+        metadata=described("Share of this factor's absolute decayed evidence, 0-1")
+    )
+
+
+class ScoreSummarySchema(ma.Schema):
+    score = fields.Float(metadata=described("Risk score 0-100; 0 means no evidence of risk"))
+    level = fields.Integer(
+        validate=LEVEL, metadata=described("1 normal precautions ... 4 do not travel")
+    )
+    confidence = fields.Float(metadata=described("0-1: how much and how fresh the evidence is"))
+    trend = fields.String(validate=TREND, metadata=described("Change over the last 7 days"))
+
+
+class FactorScoreSchema(ScoreSummarySchema):
+    drivers = fields.List(
+        fields.Nested(DriverSchema), metadata=described("The signals that moved it most")
+    )
+
+
+class CountrySchema(ma.Schema):
+    iso2 = fields.String(metadata=described("ISO 3166-1 alpha-2 code"))
+    name = fields.String(metadata=described("Common English name"))
+    as_of = fields.DateTime(allow_none=True, metadata=described("When the scores were computed"))
+    overall = fields.Nested(ScoreSummarySchema, metadata=described("The country as a whole"))
+    factors = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(ScoreSummarySchema),
+        metadata=described("Per factor (security, fuel_supply, diplomatic_presence, ...)"),
+    )
+
+
+class CountryListSchema(ma.Schema):
+    items = fields.List(fields.Nested(CountrySchema), metadata=described("Every country"))
+    next_cursor = fields.String(
+        allow_none=True, metadata=described("Always null: every country fits one page")
+    )
+
+
+class AdvisorySummarySchema(ma.Schema):
+    source = fields.String(metadata=described("Official source id: us-state, uk-fcdo, ca, ..."))
+    level = fields.Integer(validate=LEVEL, metadata=described("Normalised national level 1-4"))
+    native = fields.String(metadata=described("The source's own wording or value"))
+    published_at = fields.DateTime(allow_none=True, metadata=described("Publication time"))
+    url = fields.String(allow_none=True, metadata=described("The advisory page"))
+    indicators = fields.List(fields.String(), metadata=described("Risk flags and factors"))
+    regions = fields.List(
+        fields.Dict(), metadata=described("Regional warnings: area, level, native")
+    )
+
+
+class CountryDetailSchema(CountrySchema):
+    model_version = fields.String(
+        allow_none=True, metadata=described("Version of the model that scored it")
+    )
+    overall = fields.Nested(FactorScoreSchema, metadata=described("The country as a whole"))
+    factors = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(FactorScoreSchema),
+        metadata=described("Per factor, with the drivers behind each score"),
+    )
+    advisories = fields.List(
+        fields.Nested(AdvisorySummarySchema),
+        metadata=described("The latest advisory of each official source"),
+    )
+
+
+class HistoryQueryArgsSchema(ma.Schema):
+    factor = fields.String(
+        load_default=None, metadata=described("One factor, or 'overall'; every factor if omitted")
+    )
+    since = fields.Date(load_default=None, metadata=described("First day (inclusive)"))
+    until = fields.Date(load_default=None, metadata=described("Last day (inclusive)"))
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT,
+        validate=validate.Range(min=1, max=MAX_LIMIT),
+        metadata=described(f"Rows per page, 1-{MAX_LIMIT}"),
+    )
+    cursor = fields.String(load_default=None, metadata=described("next_cursor of the last page"))
+
+    @ma.validates_schema
+    def check_range(self, data: dict[str, object], **_: object) -> None:
+        since, until = data.get("since"), data.get("until")
+        if since is not None and until is not None and since > until:  # type: ignore[operator]
+            raise ma.ValidationError("since must not be after until", field_name="since")
+
+
+class HistoryRowSchema(ma.Schema):
+    as_of = fields.Date(metadata=described("The day scored"))
+    factor = fields.String(metadata=described("A factor, or 'overall'"))
+    score = fields.Float(metadata=described("Risk score 0-100"))
+    level = fields.Integer(validate=LEVEL, metadata=described("Level 1-4"))
+    confidence = fields.Float(metadata=described("Confidence 0-1"))
+    model_version = fields.String(metadata=described("Model version that produced the row"))
+
+
+class HistorySchema(ma.Schema):
+    iso2 = fields.String(metadata=described("ISO 3166-1 alpha-2 code"))
+    items = fields.List(fields.Nested(HistoryRowSchema), metadata=described("Oldest first"))
+    next_cursor = fields.String(allow_none=True, metadata=described("Cursor of the next page"))
+
+
+class AnalyzeRequestSchema(ma.Schema):
+    title = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata=described("Article title"),
+    )
+    text = fields.String(
+        load_default="",
+        validate=validate.Length(max=200_000),
+        metadata=described("Article body"),
+    )
+    published_at = fields.AwareDateTime(
+        load_default=None, metadata=described("Publication time, ISO 8601 with offset")
+    )
+
+
+class FactorReadingSchema(ma.Schema):
+    probability = fields.Float(metadata=described("Probability the text speaks to the factor"))
+    direction = fields.String(validate=DIRECTION, metadata=described("escalating/easing/none"))
+
+
+class CountryAnalysisSchema(ma.Schema):
+    iso2 = fields.String(metadata=described("ISO 3166-1 alpha-2 code"))
+    role = fields.String(validate=ROLE, metadata=described("subject, actor or mentioned"))
+    weight = fields.Float(metadata=described("The country's share of the story, 0-1"))
+    factors = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(FactorReadingSchema),
+        metadata=described("Per factor reading for this country"),
+    )
+
+
+class AnalysisSchema(ma.Schema):
+    model_version = fields.String(metadata=described("Version of the analyser"))
+    countries = fields.List(
+        fields.Nested(CountryAnalysisSchema), metadata=described("Countries in the article")
+    )

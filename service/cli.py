@@ -1,0 +1,185 @@
+"""The command line: ``python -m service COMMAND``.
+
+Commands are registered on the app (``app.cli``), so they run inside its context with
+its settings, database and analyser; each works in its own transaction(s).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import func, select
+
+from service.extensions import runtime
+from service.ingest import news as news_formats
+from service.ingest.pipeline import IngestReport, ingest_path
+from service.ingest.records import ParseFailure
+from service.rescore import rescore
+from service.storage import migrate
+from service.storage.db import db
+from service.storage.tables import Advisory, Signal
+
+logger = logging.getLogger(__name__)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the API (threaded development server; use gunicorn in production)."""
+    from werkzeug.serving import run_simple
+
+    logger.info("serving on http://%s:%d", host, port)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, not the proxy
+    run_simple(host, port, app, threaded=True)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest revision (Alembic)."""
+    url = current_app.config["SETTINGS"].database_url
+    migrate.upgrade(url)
+    click.echo(f"database at revision {migrate.current_revision(url)}")
+
+
+def _print_report(path: Path, outcome: IngestReport | Exception) -> None:
+    if isinstance(outcome, Exception):
+        click.echo(f"{path}: FAILED: {outcome}", err=True)
+        return
+    counts = outcome.as_dict()
+    mapped = counts["seen"]
+    entries = mapped + counts["errors"] + counts["unmapped"]
+    click.echo(
+        f"{path}: entries {entries}, mapped {mapped}, new {counts['new']}, "
+        f"duplicates {counts['duplicates']}, unmapped {counts['unmapped']}, "
+        f"errors {counts['errors']}"
+    )
+    for problem in outcome.problems[:20]:
+        click.echo(f"  {problem.kind}: {problem.location}: {problem.message}")
+    if len(outcome.problems) > 20:
+        click.echo(f"  ... and {len(outcome.problems) - 20} more problems")
+
+
+@click.command()
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, path_type=Path),
+    required=True,
+    help="A file, or a folder whose files are all ingested.",
+)
+@click.option("--format", "fmt", default=None, help="Input format; detected when omitted.")
+@click.option(
+    "--rescore/--no-rescore",
+    "rescore_after",
+    default=True,
+    show_default=True,
+    help="Recompute scores after storing new evidence.",
+)
+def ingest(path: Path, fmt: str | None, rescore_after: bool) -> None:
+    """Ingest articles or advisories from a file or folder."""
+    rt = runtime()
+    outcomes = ingest_path(path, fmt=fmt, analyzer=rt.analyzer, session_scope=db.session_scope)
+    for file, outcome in outcomes.items():
+        _print_report(file, outcome)
+    new = sum(o.new for o in outcomes.values() if isinstance(o, IngestReport))
+    if new and rescore_after:
+        _rescore(datetime.now(UTC))
+    if all(isinstance(o, Exception) for o in outcomes.values()):
+        sys.exit(1)
+
+
+def _rescore(as_of: datetime) -> None:
+    rt = runtime()
+    with db.session_scope() as session:
+        results = rescore(
+            session, as_of=as_of, config=rt.factors, model_version=rt.analyzer.model_version
+        )
+    raised = sum(1 for r in results if r.overall.score > 0)
+    click.echo(f"scored {len(results)} countries as of {as_of.isoformat()} ({raised} above zero)")
+
+
+def _as_of(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time.max, tzinfo=UTC)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD) or ISO 8601 time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@click.command()
+@click.option("--as-of", "as_of", default=None, help="Score as of this date or time (UTC).")
+def score(as_of: str | None) -> None:
+    """Recompute current scores and append a history row per country and factor."""
+    _rescore(_as_of(as_of))
+
+
+@click.command()
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Article file (.txt, JSONL, feed); standard input if omitted.",
+)
+@click.option("--format", "fmt", default=None, help="Input format; detected when omitted.")
+def analyze(path: Path | None, fmt: str | None) -> None:
+    """Print the analysis of the article(s) as JSON; stores nothing."""
+    data = path.read_bytes() if path else sys.stdin.buffer.read()
+    name = path.name if path else None
+    fmt = fmt or news_formats.detect_format(data, name) or "txt"
+    if fmt not in news_formats.PARSERS:
+        raise click.BadParameter(f"not an article format: {fmt}", param_hint="--format")
+    try:
+        parsed = news_formats.PARSERS[fmt](data)
+    except ParseFailure as exc:
+        raise click.ClickException(str(exc)) from None
+    analyzer = runtime().analyzer
+    analyses = [
+        {"title": a.title, **asdict(analyzer.analyze(a.title, a.text))} for a in parsed.items
+    ]
+    for problem in parsed.problems:
+        click.echo(f"{problem.kind}: {problem.location}: {problem.message}", err=True)
+    click.echo(json.dumps(analyses[0] if len(analyses) == 1 else analyses, indent=2))
+
+
+@click.group()
+def demo() -> None:
+    """The bundled demo data."""
+
+
+@demo.command("load")
+@click.option("--if-empty", is_flag=True, help="Only when no signal or advisory is stored.")
+def demo_load(if_empty: bool) -> None:
+    """Ingest the demo articles and advisories, then score."""
+    with db.session_scope() as session:
+        stored = session.scalar(select(func.count(Signal.id))) or 0
+        stored += session.scalar(select(func.count(Advisory.id))) or 0
+    if if_empty and stored:
+        click.echo(f"database holds {stored} signals and advisories; demo data not loaded")
+        return
+    demo_dir = current_app.config["SETTINGS"].demo_dir
+    rt = runtime()
+    outcomes = ingest_path(demo_dir, fmt=None, analyzer=rt.analyzer, session_scope=db.session_scope)
+    for file, outcome in outcomes.items():
+        _print_report(file, outcome)
+    _rescore(datetime.now(UTC))
+
+
+COMMANDS = (serve, db_group, ingest, score, analyze, demo)
