@@ -21,7 +21,9 @@ from service.extensions import runtime
 from service.ingest import news as news_formats
 from service.ingest.pipeline import IngestReport, ingest_path
 from service.ingest.records import ParseFailure
+from service.ingest.runner import SourceSkipped, run_source
 from service.rescore import rescore
+from service.sources import SourceConfigError, load_sources
 from service.storage import migrate
 from service.storage.db import db
 from service.storage.tables import Advisory, Signal
@@ -54,7 +56,7 @@ def db_upgrade() -> None:
     click.echo(f"database at revision {migrate.current_revision(url)}")
 
 
-def _print_report(path: Path, outcome: IngestReport | Exception) -> None:
+def _print_report(path: str, outcome: IngestReport | Exception) -> None:
     if isinstance(outcome, Exception):
         click.echo(f"{path}: FAILED: {outcome}", err=True)
         return
@@ -77,10 +79,19 @@ def _print_report(path: Path, outcome: IngestReport | Exception) -> None:
     "--file",
     "path",
     type=click.Path(exists=True, path_type=Path),
-    required=True,
+    default=None,
     help="A file, or a folder whose files are all ingested.",
 )
-@click.option("--format", "fmt", default=None, help="Input format; detected when omitted.")
+@click.option(
+    "--format", "fmt", default=None, help="Input format of --file; detected when omitted."
+)
+@click.option(
+    "--source",
+    "source_names",
+    multiple=True,
+    help="A source of config/sources.yaml to fetch now (repeatable).",
+)
+@click.option("--all", "all_sources", is_flag=True, help="Fetch every enabled configured source.")
 @click.option(
     "--rescore/--no-rescore",
     "rescore_after",
@@ -88,17 +99,67 @@ def _print_report(path: Path, outcome: IngestReport | Exception) -> None:
     show_default=True,
     help="Recompute scores after storing new evidence.",
 )
-def ingest(path: Path, fmt: str | None, rescore_after: bool) -> None:
-    """Ingest articles or advisories from a file or folder."""
-    rt = runtime()
-    outcomes = ingest_path(path, fmt=fmt, analyzer=rt.analyzer, session_scope=db.session_scope)
-    for file, outcome in outcomes.items():
-        _print_report(file, outcome)
+def ingest(
+    path: Path | None,
+    fmt: str | None,
+    source_names: tuple[str, ...],
+    all_sources: bool,
+    rescore_after: bool,
+) -> None:
+    """Ingest a file or folder, or fetch configured sources; one failure never stops the rest."""
+    if sum((path is not None, bool(source_names), all_sources)) != 1:
+        raise click.UsageError("give exactly one of --file, --source or --all")
+    if path is not None:
+        outcomes = _ingest_files(path, fmt)
+    else:
+        outcomes = _ingest_sources(source_names, all_sources)
     new = sum(o.new for o in outcomes.values() if isinstance(o, IngestReport))
     if new and rescore_after:
         _rescore(datetime.now(UTC))
-    if all(isinstance(o, Exception) for o in outcomes.values()):
+    if outcomes and all(isinstance(o, Exception) for o in outcomes.values()):
         sys.exit(1)
+
+
+def _ingest_files(path: Path, fmt: str | None) -> dict[str, IngestReport | Exception]:
+    rt = runtime()
+    outcomes = ingest_path(path, fmt=fmt, analyzer=rt.analyzer, session_scope=db.session_scope)
+    for file, outcome in outcomes.items():
+        _print_report(str(file), outcome)
+    return {str(file): outcome for file, outcome in outcomes.items()}
+
+
+def _ingest_sources(
+    names: tuple[str, ...], everything: bool
+) -> dict[str, IngestReport | Exception]:
+    settings = current_app.config["SETTINGS"]
+    try:
+        specs = load_sources(settings.config_dir)
+    except SourceConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    unknown = sorted(set(names) - set(specs))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown source(s) {', '.join(unknown)}; configured: {', '.join(sorted(specs))}",
+            param_hint="--source",
+        )
+    chosen = [s for s in specs.values() if s.enabled] if everything else [specs[n] for n in names]
+    outcomes: dict[str, IngestReport | Exception] = {}
+    for spec in chosen:
+        try:
+            outcomes[spec.name] = run_source(
+                spec,
+                analyzer=runtime().analyzer,
+                session_scope=db.session_scope,
+                timeout_seconds=settings.fetch_timeout_seconds,
+                max_bytes=settings.fetch_max_bytes,
+            )
+        except SourceSkipped as exc:
+            click.echo(f"{spec.name}: skipped: {exc}")
+            continue
+        except Exception as exc:  # one broken source never stops the others
+            outcomes[spec.name] = exc
+        _print_report(spec.name, outcomes[spec.name])
+    return outcomes
 
 
 def _rescore(as_of: datetime) -> None:
@@ -175,10 +236,7 @@ def demo_load(if_empty: bool) -> None:
         click.echo(f"database holds {stored} signals and advisories; demo data not loaded")
         return
     demo_dir = current_app.config["SETTINGS"].demo_dir
-    rt = runtime()
-    outcomes = ingest_path(demo_dir, fmt=None, analyzer=rt.analyzer, session_scope=db.session_scope)
-    for file, outcome in outcomes.items():
-        _print_report(file, outcome)
+    _ingest_files(demo_dir, None)
     _rescore(datetime.now(UTC))
 
 

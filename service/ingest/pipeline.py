@@ -129,10 +129,15 @@ def ingest_advisories(
 
 
 def detect_format(data: bytes, filename: str | None) -> str:
-    """The format of a file: advisory formats first (the US feed is also RSS), then news."""
-    found = advisory_formats.detect_format(data, filename) or news_formats.detect_format(
-        data, filename
-    )
+    """The format of an input: a known official format, else a news format, else generic.
+
+    "generic" (advisory history in CSV/JSON) is the weakest guess, since any table or
+    JSON document could be one; a news shape with a title wins over it.
+    """
+    advisory = advisory_formats.detect_format(data, filename)
+    if advisory is not None and advisory != "generic":
+        return advisory
+    found = news_formats.detect_format(data, filename) or advisory
     if found is None:
         raise UnknownFormat(f"could not detect the format of {filename or 'the input'}")
     return found

@@ -51,7 +51,8 @@ def detect_format(data: bytes, filename: str | None = None) -> str | None:
     """
     head = data.lstrip()[:2048]
     if head.startswith(b"<"):
-        return "us-state" if b"<rss" in head or b"Threat-Level" in data else None
+        # News feeds are RSS too: only the State Department's carries Threat-Level tags.
+        return "us-state" if b"Threat-Level" in data else None
     if head[:1] in (b"{", b"["):
         try:
             doc = json.loads(data.decode("utf-8-sig"))
