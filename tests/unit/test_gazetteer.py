@@ -60,6 +60,7 @@ def test_country_lookup(gaz: Gazetteer) -> None:
     assert gaz.country("de") == Country("DE", "DEU", "Germany")
     assert gaz.country("ZZ") is None
     assert gaz.country("") is None
+    assert gaz.country(None) is None  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -443,6 +444,22 @@ def test_jordan_and_chad_as_countries(gaz: Gazetteer, text: str, iso2: str) -> N
     assert iso2 in {m.iso2 for m in gaz.find_mentions(text)}
 
 
+@pytest.mark.parametrize(
+    ("headline", "iso2"),
+    [
+        ("Israel Says It Has Paused Some Military Activity in Gaza", "IL"),
+        ("India Says It Killed 3 Militants Behind Spring Terrorist Attack", "IN"),
+        ("Jordan Closes Border Crossing With Syria", "JO"),
+        ("From Epstein to Obama, Trump's Washington Is Consumed by Conspiracies", "US"),
+    ],
+)
+def test_title_case_headlines_keep_their_countries(
+    gaz: Gazetteer, headline: str, iso2: str
+) -> None:
+    """In Title Case every word is capitalised, so the personal-name rule must stand down."""
+    assert gaz.find_mentions(headline)[0].iso2 == iso2
+
+
 def test_bare_congo_defaults_to_the_republic(gaz: Gazetteer) -> None:
     assert found(gaz, "Floods hit Congo.") == [("CG", "Congo")]
     assert found(gaz, "Congo-Brazzaville and Brazzaville") == [
@@ -458,6 +475,7 @@ def test_bare_congo_defaults_to_the_republic(gaz: Gazetteer) -> None:
         "Kinshasa said Congo would respond",
         "the DRC army said Congo's east is burning",
         "DR Congo: Congo's president spoke",
+        "At least 21 killed in attack on east Congo church",
     ],
 )
 def test_congo_with_drc_context_is_cd(gaz: Gazetteer, text: str) -> None:
