@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from service import cli, extensions, metrics
-from service.api import analyze, countries, guards, health
+from service.api import analyze, countries, guards, health, signals, sources
 from service.api.errors import ProblemApi
 from service.settings import Settings, load_settings
 from service.storage.db import db
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     for command in cli.COMMANDS:
         app.cli.add_command(command)
     api = ProblemApi(app)
-    for blueprint in (health.blp, countries.blp, analyze.blp):
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for blueprint in (health.blp, countries.blp, analyze.blp, signals.blp, sources.blp):
         api.register_blueprint(blueprint)
     return app

@@ -20,13 +20,20 @@ HALF_LIVES_KEPT = 10
 
 
 def rescore(
-    session: Session, *, as_of: datetime, config: FactorConfig, model_version: str
+    session: Session,
+    *,
+    as_of: datetime,
+    config: FactorConfig,
+    model_version: str,
+    only: set[str] | None = None,
 ) -> list[CountryScore]:
-    """Score every country as of ``as_of`` and store current scores plus history."""
+    """Score every country (or ``only`` these) as of ``as_of``; store scores and history."""
     horizon = max(spec.half_life_days for spec in config.factors) * HALF_LIVES_KEPT
     evidence = load_evidence(session, since=as_of - timedelta(days=horizon), until=as_of)
     advisories = latest_levels_all(session, until=as_of)
     countries = sorted({c.iso2 for c in default_gazetteer().countries} | set(evidence))
+    if only is not None:
+        countries = [c for c in countries if c in only]
     results = [
         score_country(
             iso2,

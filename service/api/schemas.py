@@ -161,3 +161,99 @@ class AnalysisSchema(ma.Schema):
     countries = fields.List(
         fields.Nested(CountryAnalysisSchema), metadata=described("Countries in the article")
     )
+
+
+class SignalQueryArgsSchema(ma.Schema):
+    country = fields.String(
+        load_default=None, metadata=described("Only signals naming this country (code or name)")
+    )
+    factor = fields.String(
+        load_default=None, metadata=described("Only signals with evidence for this factor")
+    )
+    since = fields.AwareDateTime(
+        load_default=None, metadata=described("Only signals published at or after (ISO 8601)")
+    )
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT,
+        validate=validate.Range(min=1, max=MAX_LIMIT),
+        metadata=described(f"Items per page, 1-{MAX_LIMIT}"),
+    )
+    cursor = fields.String(load_default=None, metadata=described("next_cursor of the last page"))
+
+
+class SignalSchema(ma.Schema):
+    id = fields.String(dump_only=True, metadata=described("Signal id"))
+    title = fields.String(metadata=described("Article title"))
+    text = fields.String(metadata=described("Article text"))
+    url = fields.String(allow_none=True, metadata=described("Article link"))
+    source = fields.String(allow_none=True, metadata=described("Where it came from"))
+    published_at = fields.DateTime(metadata=described("Publication time (UTC)"))
+    ingested_at = fields.DateTime(dump_only=True, metadata=described("When we stored it"))
+    model_version = fields.String(dump_only=True, metadata=described("Analyser that read it"))
+    countries = fields.List(
+        fields.Nested(CountryAnalysisSchema), metadata=described("Countries, roles and factors")
+    )
+
+
+class SignalListSchema(ma.Schema):
+    items = fields.List(fields.Nested(SignalSchema), metadata=described("Newest first"))
+    next_cursor = fields.String(allow_none=True, metadata=described("Cursor of the next page"))
+
+
+class SignalCreateSchema(AnalyzeRequestSchema):
+    url = fields.Url(
+        load_default=None,
+        schemes={"http", "https"},
+        validate=validate.Length(max=2000),
+        metadata=described("Article link (used to recognise the same story twice)"),
+    )
+    source = fields.String(
+        load_default=None, validate=validate.Length(max=200), metadata=described("Publisher")
+    )
+
+
+class SignalCreatedSchema(SignalSchema):
+    created = fields.Boolean(
+        metadata=described("False when the same story was already stored (nothing changed)")
+    )
+
+
+class SourceRunSchema(ma.Schema):
+    started_at = fields.DateTime(metadata=described("Start of the run"))
+    finished_at = fields.DateTime(allow_none=True, metadata=described("End of the run"))
+    status = fields.String(metadata=described("running, success or failed"))
+    items_seen = fields.Integer(metadata=described("Items in the fetched document"))
+    items_new = fields.Integer(metadata=described("Items stored for the first time"))
+    duplicates = fields.Integer(metadata=described("Items already stored"))
+    errors = fields.Integer(metadata=described("Entries that could not be used"))
+    error_text = fields.String(allow_none=True, metadata=described("First or fatal error"))
+
+
+class SourceSchema(ma.Schema):
+    name = fields.String(metadata=described("Source name in config/sources.yaml"))
+    kind = fields.String(metadata=described("news or advisory"))
+    format = fields.String(metadata=described("Parser used"))
+    url = fields.String(allow_none=True, metadata=described("Where it is fetched from"))
+    enabled = fields.Boolean(metadata=described("Fetched on schedule"))
+    interval_minutes = fields.Integer(
+        allow_none=True, metadata=described("Configured fetch interval")
+    )
+    last_attempt_at = fields.DateTime(allow_none=True, metadata=described("Last fetch attempt"))
+    last_success_at = fields.DateTime(allow_none=True, metadata=described("Last good run"))
+    last_error_at = fields.DateTime(allow_none=True, metadata=described("Last failure"))
+    last_error = fields.String(allow_none=True, metadata=described("Text of the last failure"))
+    consecutive_failures = fields.Integer(metadata=described("Failures since the last success"))
+    backoff_until = fields.DateTime(
+        allow_none=True, metadata=described("Circuit open: no fetch before this time")
+    )
+    circuit_open = fields.Boolean(metadata=described("True while the source is backing off"))
+    items_seen_total = fields.Integer(metadata=described("Items seen over all runs"))
+    items_new_total = fields.Integer(metadata=described("Items stored over all runs"))
+    last_run = fields.Nested(
+        SourceRunSchema, allow_none=True, metadata=described("The most recent run")
+    )
+
+
+class SourceListSchema(ma.Schema):
+    items = fields.List(fields.Nested(SourceSchema), metadata=described("Every source, by name"))
+    next_cursor = fields.String(allow_none=True, metadata=described("Always null"))

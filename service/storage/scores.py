@@ -55,10 +55,10 @@ def _drivers_json(score: FactorScore) -> list[dict[str, Any]]:
 def write_scores(
     session: Session, *, results: list[CountryScore], as_of: datetime, model_version: str
 ) -> int:
-    """Replace current scores and upsert today's history rows; returns rows written."""
-    session.execute(delete(CurrentScore))
+    """Replace these countries' current scores and that day's history; returns rows written."""
     day: date = as_of.date()
     countries = [r.iso2 for r in results]
+    session.execute(delete(CurrentScore).where(CurrentScore.country_iso2.in_(countries)))
     session.execute(
         delete(ScoreHistory).where(
             ScoreHistory.as_of == day, ScoreHistory.country_iso2.in_(countries)

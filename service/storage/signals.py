@@ -79,3 +79,39 @@ def store_signal(
     session.add(signal)
     session.flush()
     return StoreOutcome(signal, created=True)
+
+
+def list_signals(
+    session: Session,
+    *,
+    country_iso2: str | None,
+    factor: str | None,
+    since: datetime | None,
+    before: tuple[datetime, int] | None,
+    limit: int,
+) -> list[Signal]:
+    """Stored signals newest first, keyset-paginated below ``(published_at, id)``.
+
+    ``factor`` keeps signals with a reading of that factor in some direction, for
+    ``country_iso2`` when both are given.
+    """
+    query = select(Signal)
+    if country_iso2 is not None or factor is not None:
+        mention = select(Mention.signal_id)
+        if country_iso2 is not None:
+            mention = mention.where(Mention.country_iso2 == country_iso2)
+        if factor is not None:
+            mention = mention.join(MentionFactor).where(
+                MentionFactor.factor == factor, MentionFactor.direction != "none"
+            )
+        query = query.where(Signal.id.in_(mention))
+    if since is not None:
+        query = query.where(Signal.published_at >= since)
+    if before is not None:
+        published, signal_id = before
+        query = query.where(
+            (Signal.published_at < published)
+            | ((Signal.published_at == published) & (Signal.id < signal_id))
+        )
+    query = query.order_by(Signal.published_at.desc(), Signal.id.desc()).limit(limit)
+    return list(session.scalars(query))
