@@ -107,9 +107,13 @@ class BaselineAnalyzer:
         unattributed = [i for i, found in enumerate(countries_in) if not found]
         result = []
         for iso2 in sorted(salience, key=lambda c: (-shares[c], c)):
-            own = {index for index, _ in by_country[iso2]}
+            # A subject owns every sentence naming it plus those naming no country; anyone
+            # else only sentences about it alone (a sentence on Mali's fuel says nothing
+            # about France's).
             if roles[iso2] == "subject":
-                own.update(unattributed)
+                own = {index for index, _ in by_country[iso2]} | set(unattributed)
+            else:
+                own = {i for i, _ in by_country[iso2] if countries_in[i] == {iso2}}
             evidence = " ".join(sentences[i] for i in sorted(own))
             result.append(
                 CountryAnalysis(
@@ -123,8 +127,10 @@ class BaselineAnalyzer:
 
     @staticmethod
     def _read(lexicon: _Lexicon, evidence: str) -> FactorReading:
-        up = len(lexicon.escalating.findall(evidence))
-        down = len(lexicon.easing.findall(evidence))
+        # Easing phrases often contain an escalating word ("curfew lifted"): count them
+        # first and blank them out so the word is not also counted as escalation.
+        remainder, down = lexicon.easing.subn(" ", evidence)
+        up = len(lexicon.escalating.findall(remainder))
         hits = up + down
         if hits == 0:
             return FactorReading(0.0, "none")
