@@ -12,13 +12,16 @@ from models.gazetteer import Country
 from service.api.errors import abort
 from service.api.pagination import decode_cursor, encode_cursor, next_link_headers
 from service.api.schemas import (
+    AdvisoryListSchema,
+    AdvisoryQueryArgsSchema,
     CountryDetailSchema,
     CountryListSchema,
     HistoryQueryArgsSchema,
     HistorySchema,
 )
 from service.extensions import runtime
-from service.storage.country_reads import country_detail, list_countries
+from service.storage.advisories import advisory_history
+from service.storage.country_reads import advisory_fields, country_detail, list_countries
 from service.storage.db import db
 from service.storage.scores import OVERALL, score_history
 
@@ -99,4 +102,36 @@ class CountryHistory(MethodView):
             rows = rows[:limit]
             next_cursor = encode_cursor([rows[-1].as_of.isoformat(), rows[-1].factor])
         body = {"iso2": country.iso2, "items": rows, "next_cursor": next_cursor}
+        return body, 200, next_link_headers(next_cursor)
+
+
+@blp.route("/<string:code>/advisories")
+class CountryAdvisories(MethodView):
+    @blp.arguments(AdvisoryQueryArgsSchema, location="query")
+    @blp.response(200, AdvisoryListSchema)
+    def get(self, args: dict[str, Any], code: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """Every stored version of the official advisories of one country, newest first."""
+        country = resolve_country(code)
+        before = None
+        if args["cursor"]:
+            (last_id,) = decode_cursor(args["cursor"], length=1)
+            if not isinstance(last_id, int):
+                abort(422, message="invalid cursor", errors={"cursor": ["not from this API"]})
+            before = last_id
+        limit = args["limit"]
+        rows = advisory_history(
+            db.session,
+            country_iso2=country.iso2,
+            source=args["source"],
+            since=args["since"],
+            until=args["until"],
+            before=before,
+            limit=limit + 1,
+        )
+        next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
+        body = {
+            "iso2": country.iso2,
+            "items": [advisory_fields(a) for a in rows[:limit]],
+            "next_cursor": next_cursor,
+        }
         return body, 200, next_link_headers(next_cursor)

@@ -61,16 +61,71 @@ class CountryListSchema(ma.Schema):
     )
 
 
-class AdvisorySummarySchema(ma.Schema):
+class RegionSchema(ma.Schema):
+    area = fields.String(metadata=described("The part of the country the warning covers"))
+    level = fields.Integer(validate=LEVEL, metadata=described("Regional level 1-4"))
+    native = fields.String(metadata=described("The source's own wording"))
+
+
+class AdvisorySchema(ma.Schema):
     source = fields.String(metadata=described("Official source id: us-state, uk-fcdo, ca, ..."))
     level = fields.Integer(validate=LEVEL, metadata=described("Normalised national level 1-4"))
     native = fields.String(metadata=described("The source's own wording or value"))
     published_at = fields.DateTime(allow_none=True, metadata=described("Publication time"))
     url = fields.String(allow_none=True, metadata=described("The advisory page"))
-    indicators = fields.List(fields.String(), metadata=described("Risk flags and factors"))
-    regions = fields.List(
-        fields.Dict(), metadata=described("Regional warnings: area, level, native")
+    indicators = fields.List(
+        fields.String(), metadata=described("Risk flags (US letters) and factors named in the text")
     )
+    regions = fields.List(fields.Nested(RegionSchema), metadata=described("Regional warnings"))
+    text = fields.String(metadata=described("The advisory's summary text"))
+
+
+class AdvisorySummarySchema(AdvisorySchema):
+    regional_max = fields.Integer(
+        allow_none=True, metadata=described("Highest regional level, null when none was read")
+    )
+    has_regional_escalation = fields.Boolean(
+        allow_none=True,
+        metadata=described(
+            "A region is above the national level; null when the source has regional "
+            "advisories that could not be read"
+        ),
+    )
+
+
+class OfficialComparisonSchema(ma.Schema):
+    levels = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata=described("Level per source")
+    )
+    spread = fields.Integer(
+        allow_none=True, metadata=described("Highest minus lowest level; null with one source")
+    )
+    material_disagreement = fields.Boolean(metadata=described("Spread of 2 or more"))
+    highest_level = fields.Integer(allow_none=True, metadata=described("The highest level"))
+    highest_sources = fields.List(
+        fields.String(), metadata=described("Sources at the highest level")
+    )
+    regional_max = fields.Integer(
+        allow_none=True, metadata=described("Highest regional level across sources")
+    )
+
+
+class AdvisoryQueryArgsSchema(ma.Schema):
+    source = fields.String(load_default=None, metadata=described("Only this official source"))
+    since = fields.AwareDateTime(load_default=None, metadata=described("Published at or after"))
+    until = fields.AwareDateTime(load_default=None, metadata=described("Published at or before"))
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT,
+        validate=validate.Range(min=1, max=MAX_LIMIT),
+        metadata=described(f"Items per page, 1-{MAX_LIMIT}"),
+    )
+    cursor = fields.String(load_default=None, metadata=described("next_cursor of the last page"))
+
+
+class AdvisoryListSchema(ma.Schema):
+    iso2 = fields.String(metadata=described("ISO 3166-1 alpha-2 code"))
+    items = fields.List(fields.Nested(AdvisorySchema), metadata=described("Newest first"))
+    next_cursor = fields.String(allow_none=True, metadata=described("Cursor of the next page"))
 
 
 class CountryDetailSchema(CountrySchema):
@@ -85,7 +140,10 @@ class CountryDetailSchema(CountrySchema):
     )
     advisories = fields.List(
         fields.Nested(AdvisorySummarySchema),
-        metadata=described("The latest advisory of each official source"),
+        metadata=described("The latest advisory of each official source, highest first"),
+    )
+    official = fields.Nested(
+        OfficialComparisonSchema, metadata=described("How the official sources compare")
     )
 
 

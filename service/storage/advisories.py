@@ -122,3 +122,30 @@ def latest_levels_all(session: Session, *, until: datetime) -> dict[str, list[Ad
     for (iso2, _), advisory in latest.items():
         by_country.setdefault(iso2, []).append(advisory)
     return by_country
+
+
+def advisory_history(
+    session: Session,
+    *,
+    country_iso2: str,
+    source: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    before: int | None,
+    limit: int,
+) -> list[Advisory]:
+    """Stored advisory versions of one country, newest first, paginated below an id.
+
+    Versions are ordered by id (insertion order), which for one source follows
+    publication order when snapshots are replayed in date order.
+    """
+    query = select(Advisory).where(Advisory.country_iso2 == country_iso2)
+    if source is not None:
+        query = query.where(Advisory.source == source)
+    if since is not None:
+        query = query.where(Advisory.published_at >= since)
+    if until is not None:
+        query = query.where(Advisory.published_at <= until)
+    if before is not None:
+        query = query.where(Advisory.id < before)
+    return list(session.scalars(query.order_by(Advisory.id.desc()).limit(limit)))

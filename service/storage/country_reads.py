@@ -6,15 +6,17 @@ nothing is known about it yet.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from models.gazetteer import Country
+from models.official import OfficialAdvisory, compare, regional_summary
 from service.storage.advisories import latest_per_source
 from service.storage.scores import OVERALL, current_scores
-from service.storage.tables import CurrentScore
+from service.storage.tables import Advisory, CurrentScore
 
 EMPTY_SCORE: dict[str, Any] = {"score": 0.0, "level": 1, "confidence": 0.0, "trend": "steady"}
 
@@ -75,16 +77,34 @@ def country_detail(
     detail = _country_fields(country, rows, factors, with_drivers=True)
     overall = rows.get(OVERALL)
     detail["model_version"] = overall.model_version if overall else None
+    latest = latest_per_source(session, country_iso2=country.iso2)
+    officials = [_official(a) for a in latest]
     detail["advisories"] = [
-        {
-            "source": a.source,
-            "level": a.level,
-            "native": a.native,
-            "published_at": a.published_at,
-            "url": a.url,
-            "indicators": a.indicators,
-            "regions": a.regions,
-        }
-        for a in latest_per_source(session, country_iso2=country.iso2)
+        {**advisory_fields(a), **asdict(regional_summary(o))}
+        for a, o in zip(latest, officials, strict=True)
     ]
+    detail["official"] = asdict(compare(officials))
     return detail
+
+
+def _official(advisory: Advisory) -> OfficialAdvisory:
+    return OfficialAdvisory(
+        source=advisory.source,
+        level=advisory.level,
+        regional_levels=tuple(int(r["level"]) for r in advisory.regions),
+        regional_state=advisory.regional_state,
+    )
+
+
+def advisory_fields(advisory: Advisory) -> dict[str, Any]:
+    """One stored advisory version as the API shows it."""
+    return {
+        "source": advisory.source,
+        "level": advisory.level,
+        "native": advisory.native,
+        "published_at": advisory.published_at,
+        "url": advisory.url,
+        "indicators": advisory.indicators,
+        "regions": advisory.regions,
+        "text": advisory.text,
+    }

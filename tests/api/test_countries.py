@@ -194,3 +194,81 @@ def test_history_rejects_bad_parameters_with_a_422_naming_them(
 
 def test_history_of_unknown_country_is_a_404(client: FlaskClient) -> None:
     assert client.get("/v1/countries/XX/history").status_code == 404
+
+
+def _advisory(session: Session, source: str, level: int, days_ago: int, **fields) -> None:
+    published = datetime(2026, 11, 1, tzinfo=UTC) - timedelta(days=days_ago)
+    session.add(
+        Advisory(
+            source=source,
+            country_iso2="ML",
+            level=level,
+            native=f"{source} {level}",
+            published_at=published,
+            content_hash=f"{source}-{level}-{days_ago}",
+            **fields,
+        )
+    )
+
+
+def test_detail_compares_official_sources_and_flags_material_disagreement(
+    client: FlaskClient, session: Session
+) -> None:
+    _advisory(session, "us-state", 4, 10)
+    _advisory(
+        session,
+        "uk-fcdo",
+        2,
+        5,
+        regions=[{"area": "Gao", "level": 4, "native": "x"}],
+        regional_state="present",
+    )
+    _advisory(session, "ca", 4, 3)
+    session.commit()
+    body = client.get("/v1/countries/ML").get_json()
+    assert body["official"] == {
+        "levels": {"us-state": 4, "uk-fcdo": 2, "ca": 4},
+        "spread": 2,
+        "material_disagreement": True,
+        "highest_level": 4,
+        "highest_sources": ["ca", "us-state"],
+        "regional_max": 4,
+    }
+    uk = next(a for a in body["advisories"] if a["source"] == "uk-fcdo")
+    assert uk["level"] == 2  # the regional level never overwrites the national one
+    assert uk["regional_max"] == 4 and uk["has_regional_escalation"] is True
+
+
+def test_one_source_or_a_spread_of_one_is_not_material(
+    client: FlaskClient, session: Session
+) -> None:
+    _advisory(session, "us-state", 3, 10)
+    session.commit()
+    single = client.get("/v1/countries/ML").get_json()["official"]
+    assert single["spread"] is None and single["material_disagreement"] is False
+    _advisory(session, "au", 2, 2, regional_state="unknown")
+    session.commit()
+    body = client.get("/v1/countries/ML").get_json()
+    assert body["official"]["spread"] == 1
+    assert body["official"]["material_disagreement"] is False
+    au = next(a for a in body["advisories"] if a["source"] == "au")
+    assert au["regional_max"] is None and au["has_regional_escalation"] is None  # unknown
+
+
+def test_advisory_history_lists_every_version_newest_first_by_source(
+    client: FlaskClient, session: Session
+) -> None:
+    for days_ago, level in [(300, 3), (200, 4), (100, 3)]:
+        _advisory(session, "us-state", level, days_ago)
+    _advisory(session, "ca", 4, 50)
+    session.commit()
+    body = client.get("/v1/countries/mali/advisories?source=us-state&limit=2").get_json()
+    assert [a["level"] for a in body["items"]] == [3, 4]
+    rest = client.get(
+        f"/v1/countries/mali/advisories?source=us-state&limit=2&cursor={body['next_cursor']}"
+    ).get_json()
+    assert [a["level"] for a in rest["items"]] == [3]
+    assert rest["next_cursor"] is None
+    everything = client.get("/v1/countries/ML/advisories").get_json()["items"]
+    assert {a["source"] for a in everything} == {"us-state", "ca"}
+    assert client.get("/v1/countries/ML/advisories?cursor=bogus").status_code == 422
