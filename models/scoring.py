@@ -1,70 +1,99 @@
 """Country evidence over time -> factor scores, levels, confidence, trend and drivers.
 
-Pure: evidence in, numbers out. Each piece of news evidence is the product of the
-country's weight in the article and the factor probability, signed by direction
-(easing counts against), and fades with the factor's half-life. A factor's decayed sum
-saturates towards 100. Official advisories set a floor under the overall score so a
-country without news still reads sensibly.
+Pure and columnar: arrays of evidence in, numbers out, so a full rescore of a million
+mentions is a handful of numpy passes. Each piece of news evidence is the country's
+weight in the article x the factor probability x the source's trust, signed by
+direction (easing counts against) and fading with the factor's half-life. Copies of one
+story count sub-linearly: the k-th strongest item of a story counts 1/sqrt(k). Official
+advisories enter twice: the factors their text names add standing evidence, and the
+median national level sets a floor under the overall score, so a country without news
+still reads sensibly.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 from typing import Literal
 
-from models.factor_config import FactorConfig, FactorSpec
+import numpy as np
+import numpy.typing as npt
+
+from models.factor_config import FactorConfig
 
 Trend = Literal["rising", "steady", "easing"]
 TREND_WINDOW = timedelta(days=7)
 TREND_THRESHOLD = 5.0
 MAX_DRIVERS = 5
+SECONDS_PER_DAY = 86_400.0
 # Overall score floor implied by the official consensus level (midpoints of the level bands).
 ADVISORY_FLOOR = {1: 0.0, 2: 35.0, 3: 60.0, 4: 85.0}
+# Standing evidence for a factor an advisory's text names, by the advisory's level.
+ADVISORY_FACTOR_STRENGTH = {1: 0.1, 2: 0.3, 3: 0.55, 4: 0.8}
 ADVISORY_CONFIDENCE = 0.5
+DISAGREEMENT_PENALTY = 0.7  # confidence factor when official sources are 2+ levels apart
 DIRECTION_SIGN = {"escalating": 1.0, "easing": -1.0, "none": 0.0}
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """One signal's reading of one factor for one country."""
+class EvidenceColumns:
+    """News evidence as parallel arrays, one element per (mention, factor) reading.
 
-    signal_id: int
-    title: str
-    url: str | None
-    published_at: datetime
-    factor: str
-    weight: float
-    probability: float
-    direction: str
+    ``strength`` is weight x probability x trust, signed: negative for easing.
+    ``story`` groups copies of one story (same id = same story). ``published`` is
+    seconds since the epoch (UTC).
+    """
 
-    @property
-    def signed_strength(self) -> float:
-        return self.weight * self.probability * DIRECTION_SIGN.get(self.direction, 0.0)
+    country: npt.NDArray[np.str_]
+    factor: npt.NDArray[np.str_]
+    signal_id: IntArray
+    published: FloatArray
+    strength: FloatArray
+    story: IntArray
+
+    @classmethod
+    def empty(cls) -> EvidenceColumns:
+        return cls(
+            np.array([], dtype=str),
+            np.array([], dtype=str),
+            np.array([], dtype=np.int64),
+            np.array([], dtype=np.float64),
+            np.array([], dtype=np.float64),
+            np.array([], dtype=np.int64),
+        )
+
+    def __len__(self) -> int:
+        return len(self.signal_id)
 
 
 @dataclass(frozen=True)
 class OfficialLevel:
-    """The latest national level of one official source for the country."""
+    """The latest national level of one official source, and the factors its text names."""
 
     source: str
     level: int
     published_at: datetime | None
+    factors: tuple[str, ...] = ()
+    advisory_id: int | None = None
+    title: str = ""
+    url: str | None = None
 
 
 @dataclass(frozen=True)
 class Driver:
-    """A signal that moved a score, with its share of the absolute decayed evidence."""
+    """A signal or advisory that moved a score, with its share of the evidence."""
 
-    signal_id: int
-    title: str
-    url: str | None
-    published_at: datetime
+    signal_id: str
     contribution: float
+    title: str = ""
+    url: str | None = None
+    published_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -81,25 +110,54 @@ class CountryScore:
     iso2: str
     overall: FactorScore
     factors: dict[str, FactorScore]
+    ahead_of_official: bool = False
 
 
-def _decay(spec: FactorSpec, age: timedelta) -> float:
-    return float(0.5 ** (max(age.total_seconds(), 0.0) / 86400.0 / spec.half_life_days))
+def _epoch(moment: datetime) -> float:
+    return moment.timestamp()
 
 
-def _factor_value(
-    spec: FactorSpec, evidence: Sequence[Evidence], as_of: datetime
-) -> tuple[float, float, list[tuple[Evidence, float]]]:
-    """Score 0-100, effective evidence volume, and each item's decayed signed strength."""
-    weighted = [
-        (item, item.signed_strength * _decay(spec, as_of - item.published_at))
-        for item in evidence
-        if item.published_at <= as_of
-    ]
-    total = sum(value for _, value in weighted)
-    volume = sum(abs(value) for _, value in weighted)
-    score = 100.0 * (1.0 - math.exp(-max(total, 0.0) / spec.saturation))
-    return score, volume, weighted
+def _damped(values: FloatArray, groups: IntArray, story: IntArray) -> FloatArray:
+    """Scale the k-th strongest item of each (group, story, sign) by 1/sqrt(k)."""
+    if len(values) == 0:
+        return values
+    sign = np.sign(values).astype(np.int64)
+    order = np.lexsort((-np.abs(values), sign, story, groups))
+    keys = np.stack([groups[order], story[order], sign[order]], axis=1)
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = np.any(keys[1:] != keys[:-1], axis=1)
+    run_start = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
+    rank = np.arange(len(order)) - run_start + 1
+    damped = np.empty_like(values)
+    damped[order] = values[order] / np.sqrt(rank)
+    return damped
+
+
+@dataclass(frozen=True)
+class _Totals:
+    total: FloatArray  # per group: signed decayed evidence
+    volume: FloatArray  # per group: absolute decayed evidence
+    contribution: FloatArray  # per evidence item (0 when excluded)
+
+
+def _totals(
+    columns: EvidenceColumns,
+    groups: IntArray,
+    half_lives: FloatArray,
+    n_groups: int,
+    at: float,
+) -> _Totals:
+    included = columns.published <= at
+    age_days = np.maximum(at - columns.published, 0.0) / SECONDS_PER_DAY
+    decayed = np.where(included, columns.strength * 0.5 ** (age_days / half_lives), 0.0)
+    contribution = _damped(decayed, groups, columns.story)
+    return _Totals(
+        total=np.bincount(groups, weights=contribution, minlength=n_groups).astype(np.float64),
+        volume=np.bincount(groups, weights=np.abs(contribution), minlength=n_groups).astype(
+            np.float64
+        ),
+        contribution=contribution,
+    )
 
 
 def _trend(now: float, before: float) -> Trend:
@@ -110,81 +168,228 @@ def _trend(now: float, before: float) -> Trend:
     return "steady"
 
 
-def _drivers(weighted: list[tuple[Evidence, float]]) -> list[Driver]:
-    volume = sum(abs(v) for _, v in weighted)
-    if volume == 0:
-        return []
-    ranked = sorted(weighted, key=lambda pair: -abs(pair[1]))[:MAX_DRIVERS]
-    return [
-        Driver(e.signal_id, e.title, e.url, e.published_at, round(abs(v) / volume, 3))
-        for e, v in ranked
-        if v != 0
-    ]
+def _saturate(total: float, saturation: float) -> float:
+    return 100.0 * (1.0 - math.exp(-max(total, 0.0) / saturation))
 
 
-def score_factor(
-    spec: FactorSpec, config: FactorConfig, evidence: Sequence[Evidence], as_of: datetime
-) -> FactorScore:
-    """Score one factor of one country as of a moment.
+def _top_items(contribution: FloatArray, groups: IntArray) -> dict[int, IntArray]:
+    """Indices of the MAX_DRIVERS largest absolute contributions of every group."""
+    nonzero = np.flatnonzero(contribution != 0)
+    if len(nonzero) == 0:
+        return {}
+    order = nonzero[np.lexsort((-np.abs(contribution[nonzero]), groups[nonzero]))]
+    sorted_groups = groups[order]
+    boundaries = np.flatnonzero(np.diff(sorted_groups)) + 1
+    return {
+        int(chunk_groups[0]): chunk[:MAX_DRIVERS]
+        for chunk, chunk_groups in zip(
+            np.split(order, boundaries), np.split(sorted_groups, boundaries), strict=True
+        )
+    }
+
+
+def _advisory_evidence(
+    officials: Sequence[OfficialLevel], factor: str
+) -> tuple[float, OfficialLevel | None]:
+    """Standing strength of the advisories naming ``factor`` (the strongest counts)."""
+    naming = [o for o in officials if factor in o.factors]
+    if not naming:
+        return 0.0, None
+    strongest = max(naming, key=lambda o: o.level)
+    return ADVISORY_FACTOR_STRENGTH.get(strongest.level, 0.0), strongest
+
+
+def _advisory_driver(official: OfficialLevel, share: float) -> Driver:
+    return Driver(
+        signal_id=f"advisory:{official.advisory_id}",
+        contribution=round(share, 3),
+        title=official.title or f"{official.source} advisory",
+        url=official.url,
+        published_at=official.published_at,
+    )
+
+
+def score_all(
+    columns: EvidenceColumns,
+    officials: Mapping[str, Sequence[OfficialLevel]],
+    *,
+    countries: Iterable[str],
+    config: FactorConfig,
+    as_of: datetime,
+) -> dict[str, CountryScore]:
+    """Score every country in ``countries`` as of ``as_of``.
 
     Parameters
     ----------
-    spec : FactorSpec
-        The factor, with its half-life and saturation.
+    columns : EvidenceColumns
+        News evidence; items published after ``as_of`` are ignored.
+    officials : mapping of ISO2 to OfficialLevel sequences
+        The latest advisory of each source per country.
+    countries : iterable of str
+        The countries to score (those absent from the evidence score from advisories only).
     config : FactorConfig
-        Level thresholds.
-    evidence : sequence of Evidence
-        This country's evidence for this factor; items after ``as_of`` are ignored.
+        Factors with half-lives and saturation, and level thresholds.
     as_of : datetime
         Timezone-aware moment to score at.
 
     Returns
     -------
-    FactorScore
+    dict of str to CountryScore
+        Drivers carry signal ids (``str``); titles and links are the caller's to fill.
     """
-    score, volume, weighted = _factor_value(spec, evidence, as_of)
-    before, _, _ = _factor_value(spec, evidence, as_of - TREND_WINDOW)
-    return FactorScore(
+    names = config.names
+    wanted = sorted(set(countries))
+    index = {iso2: i for i, iso2 in enumerate(wanted)}
+    keep = np.isin(columns.country, wanted) & np.isin(columns.factor, names)
+    cols = EvidenceColumns(
+        columns.country[keep],
+        columns.factor[keep],
+        columns.signal_id[keep],
+        columns.published[keep],
+        columns.strength[keep],
+        columns.story[keep],
+    )
+    factor_index = {name: i for i, name in enumerate(names)}
+    country_idx = np.array([index[c] for c in cols.country], dtype=np.int64)
+    factor_idx = np.array([factor_index[f] for f in cols.factor], dtype=np.int64)
+    groups = country_idx * len(names) + factor_idx
+    half_life_by_factor = np.array([f.half_life_days for f in config.factors], dtype=np.float64)
+    half_lives = half_life_by_factor[factor_idx]
+    n_groups = len(wanted) * len(names)
+    now = _totals(cols, groups, half_lives, n_groups, _epoch(as_of))
+    before = _totals(cols, groups, half_lives, n_groups, _epoch(as_of - TREND_WINDOW))
+    tops = _top_items(now.contribution, groups)
+
+    results: dict[str, CountryScore] = {}
+    for iso2, c in index.items():
+        current = [
+            o for o in officials.get(iso2, ()) if o.published_at is None or o.published_at <= as_of
+        ]
+        factors: dict[str, FactorScore] = {}
+        news_levels: list[int] = []
+        for f, spec in enumerate(config.factors):
+            g = c * len(names) + f
+            standing, named_by = _advisory_evidence(current, spec.name)
+            news_score = _saturate(now.total[g], spec.saturation)
+            score = _saturate(now.total[g] + standing, spec.saturation)
+            news_levels.append(config.level_for(news_score))
+            volume = now.volume[g] + standing
+            drivers = [
+                Driver(str(cols.signal_id[i]), round(abs(now.contribution[i]) / volume, 3))
+                for i in tops.get(g, ())
+            ]
+            if named_by is not None:
+                drivers.append(_advisory_driver(named_by, standing / volume))
+                drivers.sort(key=lambda d: -d.contribution)
+            factors[spec.name] = FactorScore(
+                score=round(score, 1),
+                level=config.level_for(score),
+                confidence=round(1.0 - math.exp(-volume / 2.0), 3),
+                trend=_trend(score, _saturate(before.total[g] + standing, spec.saturation)),
+                drivers=drivers[:MAX_DRIVERS],
+            )
+        results[iso2] = _overall(iso2, factors, current, news_levels, config)
+    return results
+
+
+def _overall(
+    iso2: str,
+    factors: dict[str, FactorScore],
+    officials: Sequence[OfficialLevel],
+    news_levels: list[int],
+    config: FactorConfig,
+) -> CountryScore:
+    """The highest factor (whose drivers it shares), floored by the official consensus."""
+    top = max(factors.values(), key=lambda f: f.score)
+    score, confidence = top.score, top.confidence
+    levels = [o.level for o in officials]
+    ahead = False
+    if levels:
+        score = max(score, ADVISORY_FLOOR[int(math.floor(median(levels)))])
+        agreement = DISAGREEMENT_PENALTY if max(levels) - min(levels) >= 2 else 1.0
+        confidence = max(confidence, ADVISORY_CONFIDENCE * agreement)
+        ahead = max(news_levels) >= max(levels) + 1
+    overall = FactorScore(
         score=round(score, 1),
         level=config.level_for(score),
-        confidence=round(1.0 - math.exp(-volume / 2.0), 3),
-        trend=_trend(score, before),
-        drivers=_drivers(weighted),
+        confidence=round(confidence, 3),
+        trend=top.trend,
+        drivers=top.drivers,
+    )
+    return CountryScore(iso2=iso2, overall=overall, factors=factors, ahead_of_official=ahead)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One signal's reading of one factor for one country (the row form of the columns)."""
+
+    signal_id: int
+    title: str
+    url: str | None
+    published_at: datetime
+    factor: str
+    weight: float
+    probability: float
+    direction: str
+    trust: float = 1.0
+    story: int | None = None
+
+    @property
+    def strength(self) -> float:
+        sign = DIRECTION_SIGN.get(self.direction, 0.0)
+        return self.weight * self.probability * self.trust * sign
+
+
+def columns_from(country: str, evidence: Sequence[Evidence]) -> EvidenceColumns:
+    """Columns for one country's evidence rows (each row its own story unless told)."""
+    return EvidenceColumns(
+        country=np.array([country] * len(evidence), dtype=str),
+        factor=np.array([e.factor for e in evidence], dtype=str),
+        signal_id=np.array([e.signal_id for e in evidence], dtype=np.int64),
+        published=np.array([_epoch(e.published_at) for e in evidence], dtype=np.float64),
+        strength=np.array([e.strength for e in evidence], dtype=np.float64),
+        story=np.array(
+            [e.signal_id if e.story is None else e.story for e in evidence], dtype=np.int64
+        ),
     )
 
 
 def score_country(
     iso2: str,
-    evidence: Iterable[Evidence],
+    evidence: Sequence[Evidence],
     officials: Sequence[OfficialLevel],
     *,
     config: FactorConfig,
     as_of: datetime,
 ) -> CountryScore:
-    """Every factor of one country plus the overall score.
-
-    The overall score is the highest factor score (whose drivers it shares), raised to
-    the floor implied by the median official level when advisories exist.
-    """
-    by_factor: dict[str, list[Evidence]] = defaultdict(list)
-    for item in evidence:
-        by_factor[item.factor].append(item)
-    factors = {
-        spec.name: score_factor(spec, config, by_factor.get(spec.name, []), as_of)
-        for spec in config.factors
-    }
-    news_max = max(factors.values(), key=lambda f: f.score)
-    score, confidence = news_max.score, max(f.confidence for f in factors.values())
-    levels = [o.level for o in officials if o.published_at is None or o.published_at <= as_of]
-    if levels:
-        consensus = int(math.floor(median(levels)))
-        score = max(score, ADVISORY_FLOOR[consensus])
-        confidence = max(confidence, ADVISORY_CONFIDENCE)
-    overall = FactorScore(
-        score=round(score, 1),
-        level=config.level_for(score),
-        confidence=round(confidence, 3),
-        trend=news_max.trend,
-        drivers=news_max.drivers,
+    """Score one country from evidence rows; drivers get the rows' titles and links."""
+    columns = columns_from(iso2, evidence) if evidence else EvidenceColumns.empty()
+    result = score_all(columns, {iso2: officials}, countries=[iso2], config=config, as_of=as_of)[
+        iso2
+    ]
+    by_id = {str(e.signal_id): e for e in evidence}
+    return with_driver_details(
+        result, {k: (e.title, e.url, e.published_at) for k, e in by_id.items()}
     )
-    return CountryScore(iso2=iso2, overall=overall, factors=factors)
+
+
+def with_driver_details(
+    result: CountryScore, details: Mapping[str, tuple[str, str | None, datetime]]
+) -> CountryScore:
+    """Fill drivers' title, link and time from ``details`` keyed by signal id."""
+
+    def fill(score: FactorScore) -> FactorScore:
+        drivers = [
+            Driver(d.signal_id, d.contribution, *details[d.signal_id])
+            if d.signal_id in details
+            else d
+            for d in score.drivers
+        ]
+        return FactorScore(score.score, score.level, score.confidence, score.trend, drivers)
+
+    return CountryScore(
+        iso2=result.iso2,
+        overall=fill(result.overall),
+        factors={name: fill(score) for name, score in result.factors.items()},
+        ahead_of_official=result.ahead_of_official,
+    )

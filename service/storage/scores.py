@@ -3,53 +3,88 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+import numpy as np
+from sqlalchemy import Float, case, cast, delete, func, select
 from sqlalchemy.orm import Session
 
-from models.scoring import CountryScore, Evidence, FactorScore
+from models.scoring import CountryScore, EvidenceColumns, FactorScore
 from service.storage.tables import CurrentScore, Mention, MentionFactor, ScoreHistory, Signal
 
 OVERALL = "overall"
 
 
-def load_evidence(
-    session: Session, *, since: datetime, until: datetime
-) -> dict[str, list[Evidence]]:
-    """Every factor reading published in ``[since, until]``, grouped by country."""
+def load_evidence_columns(
+    session: Session, *, since: datetime, until: datetime, trust: Mapping[str, float]
+) -> EvidenceColumns:
+    """Every signed factor reading published in ``[since, until]``, as columns.
+
+    Signs, times and strengths are computed in SQL so a million readings load without
+    building a Python object per row; ``trust`` weighs each signal's source (default 1).
+    """
+    sign = case(
+        (MentionFactor.direction == "escalating", 1.0),
+        (MentionFactor.direction == "easing", -1.0),
+        else_=0.0,
+    )
     rows = session.execute(
         select(
             Mention.country_iso2,
-            Signal.id,
-            Signal.title,
-            Signal.url,
-            Mention.published_at,
             MentionFactor.factor,
-            Mention.weight,
-            MentionFactor.probability,
-            MentionFactor.direction,
+            Mention.signal_id,
+            cast(func.extract("epoch", Mention.published_at), Float),
+            Mention.weight * MentionFactor.probability * sign,
+            Signal.source,
         )
-        .join(Signal, Signal.id == Mention.signal_id)
         .join(MentionFactor, MentionFactor.mention_id == Mention.id)
+        .join(Signal, Signal.id == Mention.signal_id)
         .where(
             Mention.published_at >= since,
             Mention.published_at <= until,
             MentionFactor.direction != "none",
         )
     ).all()
-    by_country: dict[str, list[Evidence]] = defaultdict(list)
-    for iso2, signal_id, title, url, published, factor, weight, probability, direction in rows:
-        by_country[iso2].append(
-            Evidence(signal_id, title, url, published, factor, weight, probability, direction)
-        )
-    return by_country
+    if not rows:
+        return EvidenceColumns.empty()
+    country, factor, signal_id, published, strength, source = zip(*rows, strict=True)
+    weights = np.array([trust.get(s or "", 1.0) for s in source], dtype=np.float64)
+    ids = np.array(signal_id, dtype=np.int64)
+    return EvidenceColumns(
+        country=np.array(country, dtype=str),
+        factor=np.array(factor, dtype=str),
+        signal_id=ids,
+        published=np.array(published, dtype=np.float64),
+        strength=np.array(strength, dtype=np.float64) * weights,
+        story=ids,
+    )
+
+
+def driver_details(
+    session: Session, *, signal_ids: Iterable[str]
+) -> dict[str, tuple[str, str | None, datetime]]:
+    """Title, link and time of the signals named as drivers."""
+    ids = sorted({int(i) for i in signal_ids if i.isdigit()})
+    details: dict[str, tuple[str, str | None, datetime]] = {}
+    for start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
+        chunk = ids[start : start + 900]
+        for signal_id, title, url, published in session.execute(
+            select(Signal.id, Signal.title, Signal.url, Signal.published_at).where(
+                Signal.id.in_(chunk)
+            )
+        ):
+            details[str(signal_id)] = (title, url, published)
+    return details
 
 
 def _drivers_json(score: FactorScore) -> list[dict[str, Any]]:
-    return [{**asdict(d), "published_at": d.published_at.isoformat()} for d in score.drivers]
+    return [
+        {**asdict(d), "published_at": d.published_at.isoformat() if d.published_at else None}
+        for d in score.drivers
+    ]
 
 
 def write_scores(

@@ -23,6 +23,7 @@ def evidence(
     probability: float = 0.95,
     direction: str = "escalating",
     signal_id: int = 1,
+    story: int | None = None,
 ) -> Evidence:
     return Evidence(
         signal_id=signal_id,
@@ -33,6 +34,7 @@ def evidence(
         weight=weight,
         probability=probability,
         direction=direction,
+        story=story,
     )
 
 
@@ -49,7 +51,7 @@ def test_fresh_strong_evidence_raises_the_factor_and_names_its_driver() -> None:
     security = result.factors["security"]
     assert security.score > 50 and security.level >= 3
     assert security.trend == "rising"
-    assert [d.signal_id for d in security.drivers] == [1]
+    assert [(d.signal_id, d.title) for d in security.drivers] == [("1", "story 1")]
     assert result.factors["fuel_supply"].score == 0.0
     assert result.overall.score == security.score
 
@@ -147,3 +149,38 @@ def test_scores_stay_in_range(raw) -> None:
 )
 def test_levels_follow_the_configured_thresholds(score: float, level: int) -> None:
     assert CONFIG.level_for(score) == level
+
+
+def test_copies_of_one_story_count_sub_linearly() -> None:
+    one = [evidence(weight=0.3, signal_id=1, story=7)]
+    copies = [evidence(weight=0.3, signal_id=i, story=7) for i in range(1, 5)]
+    distinct = [evidence(weight=0.3, signal_id=i) for i in range(1, 5)]
+
+    def score(rows: list[Evidence]) -> float:
+        return score_country("ML", rows, [], config=CONFIG, as_of=NOW).factors["security"].score
+
+    assert score(one) < score(copies) < score(distinct)
+
+
+def test_advisory_text_naming_a_factor_is_standing_evidence_with_a_driver() -> None:
+    official = OfficialLevel(
+        "us-state",
+        4,
+        NOW - timedelta(days=200),
+        factors=("security",),
+        advisory_id=3,
+        title="us-state: Level 4: Do Not Travel",
+    )
+    result = score_country("ML", [], [official], config=CONFIG, as_of=NOW)
+    assert result.factors["security"].level >= 3
+    assert result.factors["security"].drivers[0].signal_id == "advisory:3"
+    assert result.factors["fuel_supply"].score == 0.0
+    assert result.factors["security"].trend == "steady"
+
+
+def test_news_above_every_official_level_is_flagged_ahead_of_official() -> None:
+    quiet = [OfficialLevel("us-state", 1, NOW - timedelta(days=30))]
+    news = [evidence("fuel_supply", signal_id=i, weight=0.9) for i in range(1, 4)]
+    assert score_country("LK", news, quiet, config=CONFIG, as_of=NOW).ahead_of_official
+    assert not score_country("LK", [], quiet, config=CONFIG, as_of=NOW).ahead_of_official
+    assert not score_country("LK", news, [], config=CONFIG, as_of=NOW).ahead_of_official
