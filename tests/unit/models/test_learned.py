@@ -1,0 +1,126 @@
+"""Behaviour of the learned analyser on the seed article, hard negatives and easing news."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.analysis import Analysis
+from models.fitting import fit_analyzer
+from models.learned import LearnedAnalyzer
+
+
+def _raised(analysis: Analysis, threshold: float = 0.5) -> set[tuple[str, str]]:
+    return {
+        (c.iso2, name)
+        for c in analysis.countries
+        for name, r in c.factors.items()
+        if r.probability >= threshold
+    }
+
+
+def _seed(analyzer: LearnedAnalyzer, seed_article: Path) -> Analysis:
+    title, text = seed_article.read_text(encoding="utf-8").strip().split("\n", 1)
+    return analyzer.analyze(title, text)
+
+
+def test_seed_roles_and_actor_silence(analyzer: LearnedAnalyzer, seed_article: Path) -> None:
+    analysis = _seed(analyzer, seed_article)
+    mali, france = analysis.country("ML"), analysis.country("FR")
+    assert mali is not None and mali.role == "subject"
+    assert france is not None and france.role == "actor"
+    assert all(r.probability < 0.2 for r in france.factors.values())
+    for iso2 in ("BF", "NE"):
+        other = analysis.country(iso2)
+        assert other is not None and other.role == "mentioned"
+        assert all(r.probability < 0.2 for r in other.factors.values())
+    assert mali.weight > 0.9
+    for name in ("security", "diplomatic_presence"):
+        assert mali.factors[name].probability >= 0.8
+        assert mali.factors[name].direction == "escalating"
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue 5 gap: Mali fuel_supply ~0.67 on the seed, target 0.8"
+)
+def test_seed_fuel_reaches_target(analyzer: LearnedAnalyzer, seed_article: Path) -> None:
+    mali = _seed(analyzer, seed_article).country("ML")
+    assert mali is not None and mali.factors["fuel_supply"].probability >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("title", "not_subject"),
+    [
+        ("Mali beat France 2-1 in Bamako friendly", None),
+        ("Kenya cuts fuel prices by five shillings a litre from Monday", None),
+        ("Somali community in Minnesota celebrates independence day", "SO"),
+    ],
+)
+def test_hard_negatives_raise_nothing(
+    analyzer: LearnedAnalyzer, title: str, not_subject: str | None
+) -> None:
+    analysis = analyzer.analyze(title, "")
+    assert _raised(analysis) == set()
+    if not_subject:
+        country = analysis.country(not_subject)
+        assert country is None or country.role != "subject"
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue 5 gap: a new embassy in a calm country reads as easing"
+)
+def test_embassy_opening_in_calm_country_is_not_an_event(analyzer: LearnedAnalyzer) -> None:
+    assert _raised(analyzer.analyze("Germany opens embassy in Iceland", "")) == set()
+
+
+@pytest.mark.parametrize(
+    ("title", "iso2", "factor"),
+    [
+        ("US embassy in Kabul reopens after three years", "AF", "diplomatic_presence"),
+        ("Fuel supplies restored in Sri Lanka as queues vanish", "LK", "fuel_supply"),
+    ],
+)
+def test_easing_news_is_easing(
+    analyzer: LearnedAnalyzer, title: str, iso2: str, factor: str
+) -> None:
+    country = analyzer.analyze(title, "").country(iso2)
+    assert country is not None and country.role == "subject"
+    assert country.factors[factor].probability >= 0.5
+    assert country.factors[factor].direction == "easing"
+
+
+def test_compiled_path_matches_pipeline(analyzer: LearnedAnalyzer, seed_article: Path) -> None:
+    title, text = seed_article.read_text(encoding="utf-8").strip().split("\n", 1)
+    article = analyzer.parse(title, text)
+    texts = analyzer.reference_texts(article)
+    reference = dict(zip(texts, analyzer.factor_readings(list(texts.values())), strict=True))
+    fast = analyzer.analyze(title, text)
+    roles = analyzer.role_proba(article)
+    slow_roles = analyzer.role_model.predict_proba([(article, c) for c in roles])
+    classes = list(analyzer.role_model.classes_)
+    for i, c in enumerate(roles):
+        assert roles[c][0] == pytest.approx(slow_roles[i, classes.index("subject")], abs=1e-9)
+        country = fast.country(c)
+        assert country is not None
+        for name, (p, direction) in reference[c].items():
+            gated = round(float(roles[c][0]) * p, 3)
+            assert country.factors[name].probability == pytest.approx(gated, abs=2e-3)
+            if gated >= 0.01:
+                assert country.factors[name].direction == direction
+
+
+def test_no_country_no_readings(analyzer: LearnedAnalyzer) -> None:
+    assert analyzer.analyze("Oil prices climb on supply worries", "").countries == []
+
+
+def test_fitting_is_deterministic(corpus: list[dict[str, object]]) -> None:
+    part = corpus[1::7]
+    first, second = fit_analyzer(part), fit_analyzer(part)
+    for example in corpus[:40]:
+        a = first.analyze(str(example["title"]), str(example.get("text", "")))
+        b = second.analyze(str(example["title"]), str(example.get("text", "")))
+        assert a == b
+    coef = first.role_model.named_steps["roles"].coef_
+    assert np.array_equal(coef, second.role_model.named_steps["roles"].coef_)
