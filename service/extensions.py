@@ -11,6 +11,7 @@ from models.analysis import Analyzer
 from models.baseline import BaselineAnalyzer
 from models.factor_config import FactorConfig, load_factor_config
 from models.gazetteer import Gazetteer, default_gazetteer
+from models.registry import load_active
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -23,10 +24,28 @@ class Runtime:
     gazetteer: Gazetteer
 
 
+def load_analyzer(settings: Settings) -> Analyzer:
+    """The active trained analyser, or the baseline when none has been trained.
+
+    A broken or incompatible artifact stops the start with its reason rather than
+    silently scoring with something else.
+    """
+    learned = load_active(settings.model_dir)
+    if learned is not None:
+        logger.info("analyser %s loaded from %s", learned.model_version, settings.model_dir)
+        return learned
+    baseline = BaselineAnalyzer(settings.config_dir)
+    logger.info(
+        "no trained model in %s (run `python -m service train`); using %s",
+        settings.model_dir,
+        baseline.model_version,
+    )
+    return baseline
+
+
 def build_runtime(settings: Settings) -> Runtime:
     """Load what analysis and scoring need; used by the app and by CLI jobs alike."""
-    analyzer = BaselineAnalyzer(settings.config_dir)
-    logger.info("analyser %s loaded", analyzer.model_version)
+    analyzer = load_analyzer(settings)
     return Runtime(
         analyzer=analyzer,
         factors=load_factor_config(settings.config_dir),

@@ -98,6 +98,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         {
             "database_url": database_url,
             "report_dir": tmp_path / "reports",
+            "model_dir": tmp_path / "artifacts",  # empty: the baseline, unless a test trains
             "api_keys": ("test-write-key",),
         },
         environ={},
