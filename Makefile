@@ -53,7 +53,7 @@ train: $(VENV)/.installed ## fit the models and write a versioned artifact
 
 .PHONY: bench
 bench: $(VENV)/.installed-dev ## run the benchmarks under bench/ (they print figures)
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/*.py; do echo "== $$b"; PYTHONPATH=. $(BIN)/python $$b || exit 1; done
 
 .PHONY: clean
 clean: ## remove the venv, caches and the local database

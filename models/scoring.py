@@ -21,6 +21,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from models.factor_config import FactorConfig
 
@@ -118,17 +119,25 @@ def _epoch(moment: datetime) -> float:
 
 
 def _damped(values: FloatArray, groups: IntArray, story: IntArray) -> FloatArray:
-    """Scale the k-th strongest item of each (group, story, sign) by 1/sqrt(k)."""
-    if len(values) == 0:
-        return values
+    """Scale the k-th strongest item of each (group, story, sign) by 1/sqrt(k).
+
+    Most stories have one item per group; only repeated ones are sorted.
+    """
+    damped = values.copy()
+    if len(values) < 2:
+        return damped
     sign = np.sign(values).astype(np.int64)
-    order = np.lexsort((-np.abs(values), sign, story, groups))
-    keys = np.stack([groups[order], story[order], sign[order]], axis=1)
+    key = (story * (groups.max() + 1) + groups) * 3 + sign + 1
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    repeated = np.flatnonzero(counts[inverse] > 1)
+    if len(repeated) == 0:
+        return damped
+    order = repeated[np.lexsort((-np.abs(values[repeated]), key[repeated]))]
+    sorted_keys = key[order]
     starts = np.ones(len(order), dtype=bool)
-    starts[1:] = np.any(keys[1:] != keys[:-1], axis=1)
+    starts[1:] = sorted_keys[1:] != sorted_keys[:-1]
     run_start = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
     rank = np.arange(len(order)) - run_start + 1
-    damped = np.empty_like(values)
     damped[order] = values[order] / np.sqrt(rank)
     return damped
 
@@ -177,7 +186,10 @@ def _top_items(contribution: FloatArray, groups: IntArray) -> dict[int, IntArray
     nonzero = np.flatnonzero(contribution != 0)
     if len(nonzero) == 0:
         return {}
-    order = nonzero[np.lexsort((-np.abs(contribution[nonzero]), groups[nonzero]))]
+    magnitude = np.abs(contribution[nonzero])
+    # One float sort: the integer part orders groups, the fraction puts larger items first.
+    composite = groups[nonzero] + (1.0 - magnitude / (magnitude.max() * 1.000001))
+    order = nonzero[np.argsort(composite, kind="stable")]
     sorted_groups = groups[order]
     boundaries = np.flatnonzero(np.diff(sorted_groups)) + 1
     return {
@@ -240,7 +252,17 @@ def score_all(
     names = config.names
     wanted = sorted(set(countries))
     index = {iso2: i for i, iso2 in enumerate(wanted)}
-    keep = np.isin(columns.country, wanted) & np.isin(columns.factor, names)
+    # Hash-based codes: one pass over the rows instead of a Python lookup per row.
+    country_codes, country_values = pd.factorize(columns.country)
+    factor_codes, factor_values = pd.factorize(columns.factor)
+    country_map = np.array([index.get(str(c), -1) for c in country_values], dtype=np.int64)
+    factor_map = np.array(
+        [names.index(f) if f in names else -1 for f in factor_values], dtype=np.int64
+    )
+    country_idx = country_map[country_codes] if len(columns) else np.array([], dtype=np.int64)
+    factor_idx = factor_map[factor_codes] if len(columns) else np.array([], dtype=np.int64)
+    keep = (country_idx >= 0) & (factor_idx >= 0)
+    country_idx, factor_idx = country_idx[keep], factor_idx[keep]
     cols = EvidenceColumns(
         columns.country[keep],
         columns.factor[keep],
@@ -249,9 +271,6 @@ def score_all(
         columns.strength[keep],
         columns.story[keep],
     )
-    factor_index = {name: i for i, name in enumerate(names)}
-    country_idx = np.array([index[c] for c in cols.country], dtype=np.int64)
-    factor_idx = np.array([factor_index[f] for f in cols.factor], dtype=np.int64)
     groups = country_idx * len(names) + factor_idx
     half_life_by_factor = np.array([f.half_life_days for f in config.factors], dtype=np.float64)
     half_lives = half_life_by_factor[factor_idx]
