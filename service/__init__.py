@@ -6,6 +6,9 @@ from flask import Flask
 
 from service import cli, extensions, metrics
 from service.api import analyze, countries, guards, health, signals, sources
+
+# Aliased: a bare ``jobs`` here would hide the service.jobs module (the scheduled jobs).
+from service.api import jobs as job_runs_api
 from service.api.errors import ProblemApi
 from service.settings import Settings, load_settings
 from service.storage.db import db
@@ -48,6 +51,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.cli.add_command(command)
     api = ProblemApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (health.blp, countries.blp, analyze.blp, signals.blp, sources.blp):
+    for blueprint in (
+        health.blp,
+        countries.blp,
+        analyze.blp,
+        signals.blp,
+        sources.blp,
+        job_runs_api.blp,
+    ):
         api.register_blueprint(blueprint)
     return app

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import click
-from flask import current_app
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from service.extensions import runtime
@@ -23,6 +28,7 @@ from service.ingest.pipeline import IngestReport, ingest_path
 from service.ingest.records import ParseFailure
 from service.ingest.runner import SourceSkipped, run_source
 from service.rescore import rescore
+from service.scheduler import build_scheduler
 from service.sources import SourceConfigError, load_sources
 from service.storage import migrate
 from service.storage.db import db
@@ -31,24 +37,83 @@ from service.storage.tables import Advisory, Signal
 logger = logging.getLogger(__name__)
 
 
+@contextmanager
+def _sigterm_stops() -> Iterator[None]:
+    """SIGTERM ends the command as Ctrl+C does, so running jobs finish and locks are freed."""
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _scheduler(app: Flask, *, blocking: bool) -> Any:
+    """The configured scheduler, or a one-line error naming what is wrong in sources.yaml."""
+    try:
+        return build_scheduler(app, blocking=blocking)
+    except SourceConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the API (threaded development server; use gunicorn in production)."""
+@click.option(
+    "--no-scheduler",
+    "no_scheduler",
+    is_flag=True,
+    help="Serve only; run `python -m service scheduler` apart (or set scheduler_enabled: false).",
+)
+@with_appcontext
+def serve(host: str, port: int, no_scheduler: bool) -> None:
+    """Serve the API (threaded development server; use gunicorn in production).
+
+    The scheduler runs in-process too unless told not to; it only runs jobs while it
+    leads, so a separate ``scheduler`` process against the same database is harmless.
+    """
     from werkzeug.serving import run_simple
 
-    logger.info("serving on http://%s:%d", host, port)
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, not the proxy
-    run_simple(host, port, app, threaded=True)
+    scheduler = None
+    if not no_scheduler and app.config["SETTINGS"].scheduler_enabled:
+        scheduler = _scheduler(app, blocking=False)
+        scheduler.start()
+    logger.info("serving on http://%s:%d", host, port)
+    try:
+        with _sigterm_stops():
+            run_simple(host, port, app, threaded=True)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
 
 
-@click.group("db")
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduled jobs in the foreground until SIGTERM or Ctrl+C."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, not the proxy
+    scheduler = _scheduler(app, blocking=True)
+    try:
+        with _sigterm_stops():
+            scheduler.start()
+    except KeyboardInterrupt:
+        logger.info("stopping the scheduler: waiting for running jobs")
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+
+
+@click.group("db", cls=AppGroup)
 def db_group() -> None:
     """Database schema."""
 
 
 @db_group.command("upgrade")
+@with_appcontext
 def db_upgrade() -> None:
     """Create or migrate the schema to the latest revision (Alembic)."""
     url = current_app.config["SETTINGS"].database_url
@@ -99,6 +164,7 @@ def _print_report(path: str, outcome: IngestReport | Exception) -> None:
     show_default=True,
     help="Recompute scores after storing new evidence.",
 )
+@with_appcontext
 def ingest(
     path: Path | None,
     fmt: str | None,
@@ -186,6 +252,7 @@ def _as_of(value: str | None) -> datetime:
 
 @click.command()
 @click.option("--as-of", "as_of", default=None, help="Score as of this date or time (UTC).")
+@with_appcontext
 def score(as_of: str | None) -> None:
     """Recompute current scores and append a history row per country and factor."""
     _rescore(_as_of(as_of))
@@ -200,6 +267,7 @@ def score(as_of: str | None) -> None:
     help="Article file (.txt, JSONL, feed); standard input if omitted.",
 )
 @click.option("--format", "fmt", default=None, help="Input format; detected when omitted.")
+@with_appcontext
 def analyze(path: Path | None, fmt: str | None) -> None:
     """Print the analysis of the article(s) as JSON; stores nothing."""
     data = path.read_bytes() if path else sys.stdin.buffer.read()
@@ -220,13 +288,14 @@ def analyze(path: Path | None, fmt: str | None) -> None:
     click.echo(json.dumps(analyses[0] if len(analyses) == 1 else analyses, indent=2))
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def demo() -> None:
     """The bundled demo data."""
 
 
 @demo.command("load")
 @click.option("--if-empty", is_flag=True, help="Only when no signal or advisory is stored.")
+@with_appcontext
 def demo_load(if_empty: bool) -> None:
     """Ingest the demo articles and advisories, then score."""
     with db.session_scope() as session:
@@ -240,4 +309,4 @@ def demo_load(if_empty: bool) -> None:
     _rescore(datetime.now(UTC))
 
 
-COMMANDS = (serve, db_group, ingest, score, analyze, demo)
+COMMANDS = (serve, scheduler_command, db_group, ingest, score, analyze, demo)

@@ -39,6 +39,9 @@ class Settings:
     demo_dir: Path = REPO_ROOT / "demo"
     max_request_bytes: int = 1024 * 1024
     scheduler_enabled: bool = True
+    # Seconds in one minute of the schedule (sources' interval_minutes, the hourly rescore):
+    # 60 in real life; tests shrink it to run a day's schedule in seconds.
+    scheduler_tick_seconds: float = 60.0
     fetch_timeout_seconds: float = 20.0
     fetch_max_bytes: int = 20 * 1024 * 1024
     sql_echo: bool = False
@@ -60,6 +63,8 @@ class Settings:
                 raise SettingsError(f"{name}: must be a positive number of bytes")
         if self.fetch_timeout_seconds <= 0:
             raise SettingsError("fetch_timeout_seconds: must be positive")
+        if not 0.1 <= self.scheduler_tick_seconds <= 3600:
+            raise SettingsError("scheduler_tick_seconds: must be between 0.1 and 3600 seconds")
 
     @property
     def is_sqlite(self) -> bool:
