@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,14 +33,30 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_sqlite(connection: Connection) -> None:
+    """Writers take SQLite's write lock when they begin, readers never do.
+
+    A deferred transaction that reads and then writes fails at once with "database is
+    locked" when another connection wrote in between; waiting cannot help it. Write
+    scopes therefore begin IMMEDIATE (they queue on the busy timeout instead), while
+    request sessions stay deferred so reads never wait for a writer under WAL.
+    """
+    immediate = connection.get_execution_options().get("sqlite_begin_immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
     """Create an engine; for SQLite, create the file's folder and set the pragmas."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        # The driver's own transaction handling is off so that _begin_sqlite decides.
+        engine = create_engine(
+            url, echo=echo, connect_args={"timeout": 30, "isolation_level": None}
+        )
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
@@ -49,6 +65,7 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
 class _AppDatabase:
     engine: Engine
     sessions: sessionmaker[Session]
+    writer_sessions: sessionmaker[Session]
 
 
 class Database:
@@ -57,9 +74,15 @@ class Database:
     def init_app(self, app: Flask) -> None:
         settings = app.config["SETTINGS"]
         engine = make_engine(settings.database_url, echo=settings.sql_echo)
+        writer = engine.execution_options(sqlite_begin_immediate=True)
         app.extensions["travelrisk.db"] = _AppDatabase(
-            engine, sessionmaker(engine, expire_on_commit=False)
+            engine,
+            sessionmaker(engine, expire_on_commit=False),
+            sessionmaker(writer, expire_on_commit=False),
         )
+        # Per request as well as per app context: an app context can outlive requests
+        # (CLI commands, tests), and a session kept open would keep reading an old snapshot.
+        app.teardown_request(self._close_request_session)
         app.teardown_appcontext(self._close_request_session)
 
     @staticmethod
@@ -84,8 +107,8 @@ class Database:
 
     @contextmanager
     def session_scope(self) -> Iterator[Session]:
-        """A session that commits if the block succeeds and rolls back if it raises."""
-        session = self.new_session()
+        """A writing session that commits if the block succeeds and rolls back if it raises."""
+        session = self._state().writer_sessions()
         try:
             yield session
             session.commit()

@@ -151,7 +151,7 @@ def bound(app: Flask) -> Iterator[Flask]:
 
 
 def runs(session: Session, job_id: str | None = None) -> list[JobRun]:
-    session.expire_all()
+    session.rollback()  # end the read snapshot so the jobs' commits are visible
     query = select(JobRun).order_by(JobRun.started_at, JobRun.id)
     if job_id is not None:
         query = query.where(JobRun.job_id == job_id)
