@@ -18,12 +18,12 @@ from typing import TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.analysis import Analyzer
+from models.analysis import Analysis, Analyzer
 from service.ingest import advisories as advisory_formats
 from service.ingest import news as news_formats
 from service.ingest.records import AdvisoryRecord, Article, ParseFailure, ParseProblem
 from service.storage.advisories import store_advisory
-from service.storage.signals import store_signal
+from service.storage.signals import store_signal, store_signals
 
 logger = logging.getLogger(__name__)
 
@@ -91,23 +91,46 @@ def ingest_articles(
     for batch in _batches(articles, batch_size):
         analysed = [(a, analyzer.analyze(a.title, a.text)) for a in batch]
         with session_scope() as session:
-            batch_report = IngestReport()
-            for article, analysis in analysed:
-                batch_report.seen += 1
-                try:
-                    with session.begin_nested():
-                        outcome = store_signal(session, article=article, analysis=analysis)
-                except IntegrityError:
-                    # Another process stored the same story between our check and insert.
-                    batch_report.duplicates += 1
-                    continue
-                if outcome.created:
-                    batch_report.new += 1
-                    batch_report.new_signal_ids.append(outcome.signal.id)
-                    batch_report.countries.update(c.iso2 for c in analysis.countries)
-                else:
-                    batch_report.duplicates += 1
-        report.merge(batch_report)
+            report.merge(_store_batch(session, analysed))
+    return report
+
+
+def _store_batch(session: Session, analysed: list[tuple[Article, Analysis]]) -> IngestReport:
+    """Store one batch in bulk; item by item if another writer raced us to a story."""
+    report = IngestReport(seen=len(analysed))
+    try:
+        with session.begin_nested():
+            outcomes = store_signals(session, items=analysed)
+    except IntegrityError:
+        logger.info("a concurrent writer stored part of this batch; storing item by item")
+        return _store_one_by_one(session, analysed)
+    for (_, analysis), outcome in zip(analysed, outcomes, strict=True):
+        if outcome.created:
+            report.new += 1
+            report.new_signal_ids.append(outcome.signal_id)
+            report.countries.update(c.iso2 for c in analysis.countries)
+        else:
+            report.duplicates += 1
+    return report
+
+
+def _store_one_by_one(session: Session, analysed: list[tuple[Article, Analysis]]) -> IngestReport:
+    report = IngestReport()
+    for article, analysis in analysed:
+        report.seen += 1
+        try:
+            with session.begin_nested():
+                outcome = store_signal(session, article=article, analysis=analysis)
+        except IntegrityError:
+            # Another process stored the same story between our check and insert.
+            report.duplicates += 1
+            continue
+        if outcome.created:
+            report.new += 1
+            report.new_signal_ids.append(outcome.signal.id)
+            report.countries.update(c.iso2 for c in analysis.countries)
+        else:
+            report.duplicates += 1
     return report
 
 

@@ -19,6 +19,9 @@ class Article:
 
     ``published_at`` is timezone-aware UTC or None when the source gave no usable date.
     ``raw`` is the item as the source gave it (JSON-serialisable), kept for audit.
+    ``dedupe_key`` is set when the source gives each item its own identity that the URL
+    and text do not carry (a GDELT event id: many events cite one article); such an item
+    is then a duplicate only of an item with the same key, never by URL or text.
     """
 
     title: str
@@ -27,6 +30,7 @@ class Article:
     published_at: datetime | None = None
     source: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    dedupe_key: str | None = None
 
 
 @dataclass(frozen=True)

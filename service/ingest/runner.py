@@ -22,6 +22,9 @@ from service.storage.tables import SourceRun
 logger = logging.getLogger(__name__)
 
 Fetcher = Callable[..., FetchResult]
+# Wall-clock budget of one attempt, in read timeouts: a large feed on a slow link may
+# take a while, but a server dripping a byte per second must not hold a job for minutes.
+ATTEMPT_BUDGET = 3
 
 
 class SourceSkipped(Exception):
@@ -45,7 +48,7 @@ def run_source(
     SourceSkipped
         When the source is disabled or its circuit is open.
     FetchError, ParseFailure, UnknownFormat
-        After recording the failure on the source.
+        After recording the failure on the source (as is any other exception).
     """
     started = now()
     with session_scope() as session:
@@ -66,6 +69,7 @@ def run_source(
             etag=etag,
             last_modified=last_modified,
             timeout=(min(10.0, timeout_seconds), timeout_seconds),
+            total_timeout=timeout_seconds * ATTEMPT_BUDGET,
             max_bytes=max_bytes,
         )
         report = IngestReport()
@@ -79,6 +83,12 @@ def run_source(
             )
     except (FetchError, ParseFailure, UnknownFormat) as exc:
         logger.warning("source %s failed: %s", spec.name, exc)
+        _finish(session_scope, spec, run_id, now(), error=f"{type(exc).__name__}: {exc}")
+        raise
+    except Exception as exc:
+        # A bug or a database outage must still close the run and count as a failure,
+        # or the source would show "running" forever and never back off.
+        logger.exception("source %s failed unexpectedly", spec.name)
         _finish(session_scope, spec, run_id, now(), error=f"{type(exc).__name__}: {exc}")
         raise
     _finish(session_scope, spec, run_id, now(), report=report, response=response)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -96,6 +97,8 @@ def parse_gdelt_events(
 ) -> ParseResult[Article]:
     """Parse a GDELT 2.0 Events export; one Article per event row.
 
+    Each event is its own item (``dedupe_key`` ``"gdelt-event:<GLOBALEVENTID>"``), so
+    events sharing a SOURCEURL are all kept and the same event exported twice is not.
     ``raw`` keeps the coded fields plus ``action_country_iso2`` (None when the FIPS
     code is empty or unknown; unknown codes are reported once each as "unmapped").
     ``resolve_country`` maps FIPS codes (default: the gazetteer's "us-state" tags).
@@ -142,7 +145,11 @@ def parse_gdelt_events(
             problems=result.problems,
         )
         if article is not None:
-            result.items.append(article)
+            # Many events cite one article (one SOURCEURL), and events coded alike have
+            # the same generated text: only the event id tells them apart.
+            event_id = fields["GLOBALEVENTID"]
+            key = f"gdelt-event:{event_id}" if event_id else None
+            result.items.append(replace(article, dedupe_key=key))
     if not rows:
         raise ParseFailure(f"not a GDELT 2.0 events export (no line has {EVENT_COLUMNS} columns)")
     for fips, locations in unknown.items():
