@@ -46,6 +46,11 @@ class CountrySchema(ma.Schema):
     iso2 = fields.String(metadata=described("ISO 3166-1 alpha-2 code"))
     name = fields.String(metadata=described("Common English name"))
     as_of = fields.DateTime(allow_none=True, metadata=described("When the scores were computed"))
+    ahead_of_official = fields.Boolean(
+        metadata=described(
+            "Early warning: the news-driven level is at least one above every official level"
+        )
+    )
     overall = fields.Nested(ScoreSummarySchema, metadata=described("The country as a whole"))
     factors = fields.Dict(
         keys=fields.String(),

@@ -54,6 +54,7 @@ def _country_fields(
         "iso2": country.iso2,
         "name": country.name,
         "as_of": overall.as_of if overall else None,
+        "ahead_of_official": bool(overall and overall.ahead_of_official),
         "overall": _score_fields(overall, with_drivers=with_drivers),
         "factors": {f: _score_fields(rows.get(f), with_drivers=with_drivers) for f in factors},
     }

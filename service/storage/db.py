@@ -7,7 +7,7 @@ commands use ``db.session_scope()``, which commits on success and rolls back on 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,14 +23,17 @@ logger = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers and one writer work at once; the busy timeout waits for the lock."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(*, foreign_keys: bool) -> Callable[[Any, Any], None]:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        """WAL lets readers and one writer work at once; the busy timeout waits for the lock."""
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return configure
 
 
 def _begin_sqlite(connection: Connection) -> None:
@@ -45,8 +48,12 @@ def _begin_sqlite(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(database_url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; for SQLite, create the file's folder and set the pragmas."""
+def make_engine(database_url: str, *, echo: bool = False, foreign_keys: bool = True) -> Engine:
+    """Create an engine; for SQLite, create the file's folder and set the pragmas.
+
+    Migrations pass ``foreign_keys=False``: Alembic rebuilds SQLite tables to alter them,
+    and dropping the old table would otherwise cascade-delete every dependent row.
+    """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -55,7 +62,7 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(
             url, echo=echo, connect_args={"timeout": 30, "isolation_level": None}
         )
-        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "connect", _sqlite_pragmas(foreign_keys=foreign_keys))
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)

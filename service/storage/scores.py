@@ -9,11 +9,13 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, case, cast, delete, func, select
+import numpy.typing as npt
+import pandas as pd
+from sqlalchemy import Float, Row, Select, cast, delete, func, select
 from sqlalchemy.orm import Session
 
 from models.scoring import CountryScore, EvidenceColumns, FactorScore
-from service.storage.tables import CurrentScore, Mention, MentionFactor, ScoreHistory, Signal
+from service.storage.tables import CurrentScore, MentionFactor, ScoreHistory, Signal
 
 OVERALL = "overall"
 
@@ -23,44 +25,82 @@ def load_evidence_columns(
 ) -> EvidenceColumns:
     """Every signed factor reading published in ``[since, until]``, as columns.
 
-    Signs, times and strengths are computed in SQL so a million readings load without
-    building a Python object per row; ``trust`` weighs each signal's source (default 1).
+    One table, times as epoch seconds computed in SQL, rows fetched without per-row
+    type processing: a million readings load in seconds. ``trust`` weighs each signal
+    by its source's name (default 1).
     """
-    sign = case(
-        (MentionFactor.direction == "escalating", 1.0),
-        (MentionFactor.direction == "easing", -1.0),
-        else_=0.0,
+    query = select(
+        MentionFactor.country_iso2,
+        MentionFactor.factor,
+        MentionFactor.signal_id,
+        cast(func.extract("epoch", MentionFactor.published_at), Float),
+        MentionFactor.strength,
+        MentionFactor.story_key,
+    ).where(
+        MentionFactor.published_at >= since,
+        MentionFactor.published_at <= until,
+        MentionFactor.strength != 0,
     )
-    rows = session.execute(
-        select(
-            Mention.country_iso2,
-            MentionFactor.factor,
-            Mention.signal_id,
-            cast(func.extract("epoch", Mention.published_at), Float),
-            Mention.weight * MentionFactor.probability * sign,
-            Signal.source,
-        )
-        .join(MentionFactor, MentionFactor.mention_id == Mention.id)
-        .join(Signal, Signal.id == Mention.signal_id)
-        .where(
-            Mention.published_at >= since,
-            Mention.published_at <= until,
-            MentionFactor.direction != "none",
-        )
-    ).all()
+    rows = _fetch_raw(session, query)
     if not rows:
         return EvidenceColumns.empty()
-    country, factor, signal_id, published, strength, source = zip(*rows, strict=True)
-    weights = np.array([trust.get(s or "", 1.0) for s in source], dtype=np.float64)
-    ids = np.array(signal_id, dtype=np.int64)
-    return EvidenceColumns(
-        country=np.array(country, dtype=str),
-        factor=np.array(factor, dtype=str),
-        signal_id=ids,
-        published=np.array(published, dtype=np.float64),
-        strength=np.array(strength, dtype=np.float64) * weights,
-        story=ids,
+    frame = pd.DataFrame.from_records(
+        rows, columns=["country", "factor", "signal_id", "published", "strength", "story"]
     )
+    strength = frame["strength"].to_numpy(dtype=np.float64)
+    signal_ids = frame["signal_id"].to_numpy(dtype=np.int64)
+    if trust:
+        strength = strength * _trust_weights(session, signal_ids, trust)
+    return EvidenceColumns(
+        country=frame["country"].to_numpy(dtype=object),
+        factor=frame["factor"].to_numpy(dtype=object),
+        signal_id=signal_ids,
+        published=frame["published"].to_numpy(dtype=np.float64),
+        strength=strength,
+        story=frame["story"].to_numpy(dtype=np.int64),
+    )
+
+
+def _fetch_raw(session: Session, query: Select[Any]) -> list[Any]:
+    """Rows as plain driver tuples: for millions of rows, SQLAlchemy's per-row result
+    handling costs more than the query. Bind values still go through their column types
+    (UTC datetimes are stored naive on SQLite)."""
+    connection = session.connection()
+    compiled = query.compile(dialect=connection.dialect)
+    values = {
+        name: (
+            processor(value)
+            if (processor := compiled.binds[name].type.bind_processor(connection.dialect))
+            else value
+        )
+        for name, value in compiled.construct_params().items()
+    }
+    arguments: Any = (
+        tuple(values[name] for name in compiled.positiontup or ())
+        if compiled.positional
+        else values
+    )
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), arguments)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _trust_weights(
+    session: Session, signal_ids: npt.NDArray[np.int64], trust: Mapping[str, float]
+) -> npt.NDArray[np.float64]:
+    """Each reading's source trust, looked up once per trusted or distrusted source."""
+    weights = np.ones(len(signal_ids), dtype=np.float64)
+    for source, value in trust.items():
+        if value == 1.0:
+            continue
+        ids = np.fromiter(
+            session.scalars(select(Signal.id).where(Signal.source == source)), dtype=np.int64
+        )
+        weights[np.isin(signal_ids, ids)] = value
+    return weights
 
 
 def driver_details(
@@ -114,6 +154,7 @@ def write_scores(
                     drivers=_drivers_json(score),
                     as_of=as_of,
                     model_version=model_version,
+                    ahead_of_official=result.ahead_of_official and factor == OVERALL,
                 )
             )
             history.append(
@@ -155,9 +196,19 @@ def score_history(
     until: date | None,
     after: tuple[date, str] | None,
     limit: int,
-) -> list[ScoreHistory]:
-    """History rows oldest first, keyset-paginated after ``(as_of, factor)``."""
-    query = select(ScoreHistory).where(ScoreHistory.country_iso2 == country_iso2)
+) -> list[Row[tuple[date, str, float, int, float, str]]]:
+    """History rows oldest first, keyset-paginated after ``(as_of, factor)``.
+
+    Plain rows, not ORM objects: a year of one country is ~1,500 rows, served often.
+    """
+    query = select(
+        ScoreHistory.as_of,
+        ScoreHistory.factor,
+        ScoreHistory.score,
+        ScoreHistory.level,
+        ScoreHistory.confidence,
+        ScoreHistory.model_version,
+    ).where(ScoreHistory.country_iso2 == country_iso2)
     if factor is not None:
         query = query.where(ScoreHistory.factor == factor)
     if since is not None:
@@ -171,4 +222,4 @@ def score_history(
             | ((ScoreHistory.as_of == after_day) & (ScoreHistory.factor > after_factor))
         )
     query = query.order_by(ScoreHistory.as_of, ScoreHistory.factor).limit(limit)
-    return list(session.scalars(query))
+    return list(session.execute(query))

@@ -21,6 +21,7 @@ from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from models.analysis import Analysis, FactorReading
+from models.scoring import DIRECTION_SIGN
 from service.ingest.records import Article
 from service.ingest.urls import canonical_url
 from service.storage.tables import Mention, MentionFactor, Signal
@@ -39,6 +40,68 @@ def content_hash(title: str, text: str) -> str:
     """SHA-256 of the normalised title and text: the same story twice has one hash."""
     normalised = unicodedata.normalize("NFKC", f"{title}\n{text}").casefold()
     return hashlib.sha256(WHITESPACE.sub(" ", normalised).strip().encode()).hexdigest()
+
+
+STORY_WORD = re.compile(r"[^\W\d_]{3,}")
+STORY_STOPWORDS = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "that",
+        "this",
+        "into",
+        "over",
+        "after",
+        "amid",
+        "says",
+        "said",
+        "will",
+        "has",
+        "have",
+        "its",
+        "are",
+        "was",
+        "were",
+        "been",
+        "new",
+        "news",
+        "live",
+        "update",
+        "updates",
+        "report",
+        "reports",
+    ]
+)
+
+
+def story_key(title: str) -> int:
+    """Key shared by copies of one story: its title's content words, order and case aside.
+
+    Outlets syndicate a story under their own URL with small edits to the text; the
+    headline's words rarely change. A signed 63-bit integer so both databases store it.
+    """
+    normalised = unicodedata.normalize("NFKC", title).casefold()
+    words = sorted({w for w in STORY_WORD.findall(normalised) if w not in STORY_STOPWORDS})
+    digest = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def signed_strength(weight: float, reading: FactorReading) -> float:
+    """Weight x probability, negative for easing and zero without a direction."""
+    return weight * reading.probability * DIRECTION_SIGN.get(reading.direction, 0.0)
+
+
+def reading_fields(signal_id: int, iso2: str, published: datetime, story: int) -> dict[str, Any]:
+    """The columns a factor reading copies from its signal and mention."""
+    return {
+        "signal_id": signal_id,
+        "country_iso2": iso2,
+        "published_at": published,
+        "story_key": story,
+    }
 
 
 def identity(article: Article) -> tuple[str, str | None]:
@@ -115,6 +178,7 @@ def store_signal(
     if existing is not None:
         return StoreOutcome(existing, created=False)
     published = article.published_at or received_at or datetime.now(UTC)
+    story = story_key(article.title)
     signal = Signal(
         content_hash=digest,
         canonical_url=canonical,
@@ -125,7 +189,10 @@ def store_signal(
         published_at=published,
         model_version=analysis.model_version,
         raw=article.raw,
+        story_key=story,
     )
+    session.add(signal)
+    session.flush()  # the readings carry the signal's id
     for country in analysis.countries:
         mention = Mention(
             country_iso2=country.iso2,
@@ -134,11 +201,16 @@ def store_signal(
             published_at=published,
         )
         mention.factors = [
-            MentionFactor(factor=name, probability=reading.probability, direction=reading.direction)
+            MentionFactor(
+                **reading_fields(signal.id, country.iso2, published, story),
+                factor=name,
+                probability=reading.probability,
+                direction=reading.direction,
+                strength=signed_strength(country.weight, reading),
+            )
             for name, reading in country.factors.items()
         ]
         signal.mentions.append(mention)
-    session.add(signal)
     session.flush()
     return StoreOutcome(signal, created=True)
 
@@ -229,6 +301,7 @@ def _insert_new(
                 "published_at": published[position],
                 "model_version": analysis.model_version,
                 "raw": article.raw,
+                "story_key": story_key(article.title),
             }
         )
     # Plain executemany, then read the ids back by natural key (content_hash; signal and
@@ -240,8 +313,8 @@ def _insert_new(
     }
 
     mention_rows: list[dict[str, Any]] = []
-    readings: dict[tuple[int, str], dict[str, FactorReading]] = {}
-    for position in positions:
+    readings: dict[tuple[int, str], tuple[dict[str, Any], float, dict[str, FactorReading]]] = {}
+    for position, row in zip(positions, signal_rows, strict=True):
         for country in items[position][1].countries:
             signal_id = by_position[position]
             mention_rows.append(
@@ -253,18 +326,21 @@ def _insert_new(
                     "published_at": published[position],
                 }
             )
-            readings[signal_id, country.iso2] = country.factors
+            copied = reading_fields(signal_id, country.iso2, published[position], row["story_key"])
+            readings[signal_id, country.iso2] = (copied, country.weight, country.factors)
     if mention_rows:
         session.execute(insert(MENTIONS), mention_rows)
         mention_ids = _mention_ids(session, sorted(by_position.values()))
         factor_rows = [
             {
+                **copied,
                 "mention_id": mention_ids[key],
                 "factor": name,
                 "probability": reading.probability,
                 "direction": reading.direction,
+                "strength": signed_strength(weight, reading),
             }
-            for key, factors in readings.items()
+            for key, (copied, weight, factors) in readings.items()
             for name, reading in factors.items()
         ]
         if factor_rows:

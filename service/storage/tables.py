@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -133,6 +134,9 @@ class Signal(Base):
     ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
     model_version: Mapped[str] = mapped_column(String(100))
     raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Copies of one story (syndicated under other URLs) share this key; they count
+    # sub-linearly in scoring.
+    story_key: Mapped[int] = mapped_column(BigInteger, index=True)
 
     mentions: Mapped[list[Mention]] = relationship(
         back_populates="signal", cascade="all, delete-orphan", lazy="selectin"
@@ -163,7 +167,12 @@ class Mention(Base):
 
 
 class MentionFactor(Base):
-    """One factor's probability and direction for one mention: the unit of evidence."""
+    """One factor's probability and direction for one mention: the unit of evidence.
+
+    Country, time, story and signed strength (weight x probability, negative when
+    easing) are copied from the mention and signal so a full rescore reads this one
+    table instead of joining three.
+    """
 
     __tablename__ = "mention_factors"
 
@@ -173,8 +182,15 @@ class MentionFactor(Base):
     factor: Mapped[str] = mapped_column(String(40), primary_key=True)
     probability: Mapped[float] = mapped_column(Float)
     direction: Mapped[str] = mapped_column(String(12))  # escalating | easing | none
+    signal_id: Mapped[int] = mapped_column(BigInteger)
+    country_iso2: Mapped[str] = mapped_column(String(2))
+    published_at: Mapped[datetime]
+    strength: Mapped[float] = mapped_column(Float)
+    story_key: Mapped[int] = mapped_column(BigInteger)
 
     mention: Mapped[Mention] = relationship(back_populates="factors")
+
+    __table_args__ = (Index("ix_mention_factors_published", "published_at"),)
 
 
 class Advisory(Base):
@@ -217,6 +233,8 @@ class CurrentScore(Base):
     drivers: Mapped[list[Any]] = mapped_column(default=list)
     as_of: Mapped[datetime]
     model_version: Mapped[str] = mapped_column(String(100))
+    # News puts the country at least a level above every official source.
+    ahead_of_official: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ScoreHistory(Base):

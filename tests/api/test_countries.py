@@ -22,6 +22,7 @@ def test_lists_every_iso_country_even_without_data(client: FlaskClient) -> None:
     mali = next(item for item in body["items"] if item["iso2"] == "ML")
     assert mali["name"] == "Mali"
     assert mali["overall"] == {"score": 0.0, "level": 1, "confidence": 0.0, "trend": "steady"}
+    assert mali["ahead_of_official"] is False
     assert set(mali["factors"]) == FACTORS
 
 

@@ -23,7 +23,7 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
     assert url, "sqlalchemy.url must be set by service.storage.migrate"
-    engine = make_engine(url)
+    engine = make_engine(url, foreign_keys=False)
     try:
         with engine.connect() as connection:
             context.configure(
