@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from service import cli, extensions, metrics
+from service import cli, extensions, metrics, model_commands
 from service.api import analyze, countries, guards, health, signals, sources
 
 # Aliased: a bare ``jobs`` here would hide the service.jobs module (the scheduled jobs).
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     extensions.init_app(app)
     metrics.init_app(app)
     guards.init_app(app)
-    for command in cli.COMMANDS:
+    for command in (*cli.COMMANDS, *model_commands.COMMANDS):
         app.cli.add_command(command)
     api = ProblemApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

@@ -1,0 +1,68 @@
+"""`train` writes a reproducible, versioned artifact that the service then loads; `evaluate`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from service import create_app
+from service.settings import Settings, load_settings
+
+CORPUS = Path(__file__).resolve().parents[2] / "models" / "data"
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every eighth example of each corpus file: the real shape, a fraction of the time."""
+    folder = tmp_path_factory.mktemp("corpus")
+    for path in sorted(CORPUS.glob("*.jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        (folder / path.name).write_text("\n".join(lines[::8]) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def model_settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        {"database_url": f"sqlite:///{tmp_path / 'db.sqlite'}", "model_dir": tmp_path / "models"},
+        environ={},
+        config_file=tmp_path / "absent.yaml",
+    )
+
+
+def test_train_writes_an_active_versioned_artifact_the_service_loads(
+    model_settings: Settings, small_corpus: Path
+) -> None:
+    runner = create_app(model_settings).test_cli_runner()
+    result = runner.invoke(args=["train", "--data", str(small_corpus)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output[: result.output.rindex("}") + 1])
+    version = summary["version"]
+    folder = model_settings.model_dir
+    assert (folder / "ACTIVE").read_text().strip() == version
+    metadata = json.loads((folder / version / "metadata.json").read_text())
+    assert metadata["training_data_sha256"] == summary["data_sha256"]
+    assert {"sklearn", "numpy", "skops"} <= set(metadata["libraries"])
+    assert metadata["metrics"]
+
+    client = create_app(model_settings).test_client()
+    assert client.get("/readyz").get_json()["model_version"] == version
+    analysis = client.post(
+        "/v1/analyze",
+        json={"title": "France withdraws diplomatic staff from Mali", "text": ""},
+    ).get_json()
+    assert analysis["model_version"] == version
+
+
+def test_evaluate_prints_learned_and_baseline_metrics_side_by_side(
+    model_settings: Settings, small_corpus: Path
+) -> None:
+    runner = create_app(model_settings).test_cli_runner()
+    result = runner.invoke(args=["evaluate", "--data", str(small_corpus), "--no-real-data"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output[result.output.index("{") :])
+    assert set(metrics) == {"learned", "baseline"}
+    assert metrics["learned"]["cross_validated"]
+    assert metrics["baseline"]["cross_validated"]
