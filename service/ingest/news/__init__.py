@@ -19,6 +19,7 @@ from service.ingest.news.articles import parse_jsonl, parse_text
 from service.ingest.news.feeds import parse_feed
 from service.ingest.news.gdelt import EVENT_COLUMNS, parse_gdelt_doc, parse_gdelt_events
 from service.ingest.news.headlines import TITLE_NAMES, parse_headlines
+from service.ingest.news.updates import looks_like_updates, parse_updates
 from service.ingest.records import Article, ParseResult
 
 PARSERS: dict[str, Callable[..., ParseResult[Article]]] = {
@@ -28,6 +29,7 @@ PARSERS: dict[str, Callable[..., ParseResult[Article]]] = {
     "jsonl": parse_jsonl,
     "txt": parse_text,
     "csv": parse_headlines,
+    "advisory-updates": parse_updates,
 }
 
 _BY_EXTENSION = {
@@ -58,8 +60,23 @@ def _json_format(data: bytes, head: str) -> str | None:
         first = json.loads(_first_line(head))
     except json.JSONDecodeError:
         return None
+    if looks_like_updates(first):
+        return "advisory-updates"
     # Our article shape has a title; other JSON Lines (advisory history) are not news.
     return "jsonl" if isinstance(first, dict) and "title" in first else None
+
+
+def _jsonl_kind(head: str) -> str | None:
+    """For a .jsonl file: update reasons, our articles, or (a JSON object without a title,
+    e.g. advisory history for the generic import) not news at all. A first line that is
+    not JSON is left to the article parser, which reports it with its line number."""
+    try:
+        first = json.loads(_first_line(head))
+    except json.JSONDecodeError:
+        return "jsonl"
+    if looks_like_updates(first):
+        return "advisory-updates"
+    return None if isinstance(first, dict) and "title" not in first else "jsonl"
 
 
 def _has_title_column(head: str) -> bool:
@@ -77,6 +94,8 @@ def detect_format(data: bytes, filename: str | None) -> str | None:
     head = data[:_SNIFF_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     extension = PurePath(filename).suffix.lower() if filename else ""
     if extension in _BY_EXTENSION:
+        if _BY_EXTENSION[extension] == "jsonl":
+            return _jsonl_kind(head)
         return _BY_EXTENSION[extension]
     if extension in (".csv", ".tsv"):
         return "gdelt-events" if _is_events_export(head) else "csv"

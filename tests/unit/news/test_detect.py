@@ -38,4 +38,12 @@ def test_detect_format(data: bytes, filename: str | None, expected: str | None) 
 
 
 def test_every_detected_format_has_a_parser() -> None:
-    assert set(PARSERS) == {"rss", "gdelt-doc", "gdelt-events", "jsonl", "txt", "csv"}
+    assert set(PARSERS) == {
+        "rss",
+        "gdelt-doc",
+        "gdelt-events",
+        "jsonl",
+        "txt",
+        "csv",
+        "advisory-updates",
+    }
