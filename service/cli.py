@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +158,19 @@ def _print_report(path: str, outcome: IngestReport | Exception) -> None:
 )
 @click.option("--all", "all_sources", is_flag=True, help="Fetch every enabled configured source.")
 @click.option(
+    "--map",
+    "field_map",
+    default=None,
+    help="generic import: our field = their field, comma-separated, dotted paths allowed "
+    "(country=destination,native=risk_level,published_at=last_updated).",
+)
+@click.option("--records", default=None, help="generic import: the key holding the records.")
+@click.option(
+    "--advisory-source",
+    default=None,
+    help="generic import: the official source of records that name none (us-state, ca, ...).",
+)
+@click.option(
     "--rescore/--no-rescore",
     "rescore_after",
     default=True,
@@ -170,13 +183,19 @@ def ingest(
     fmt: str | None,
     source_names: tuple[str, ...],
     all_sources: bool,
+    field_map: str | None,
+    records: str | None,
+    advisory_source: str | None,
     rescore_after: bool,
 ) -> None:
     """Ingest a file or folder, or fetch configured sources; one failure never stops the rest."""
     if sum((path is not None, bool(source_names), all_sources)) != 1:
         raise click.UsageError("give exactly one of --file, --source or --all")
+    options = _generic_options(field_map, records, advisory_source)
+    if options and fmt != "generic":
+        raise click.UsageError("--map, --records and --advisory-source need --format generic")
     if path is not None:
-        outcomes = _ingest_files(path, fmt)
+        outcomes = _ingest_files(path, fmt, options)
     else:
         outcomes = _ingest_sources(source_names, all_sources)
     new = sum(o.new for o in outcomes.values() if isinstance(o, IngestReport))
@@ -186,9 +205,29 @@ def ingest(
         sys.exit(1)
 
 
-def _ingest_files(path: Path, fmt: str | None) -> dict[str, IngestReport | Exception]:
+def _generic_options(
+    field_map: str | None, records: str | None, advisory_source: str | None
+) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if field_map:
+        pairs = [item.split("=", 1) for item in field_map.split(",") if item.strip()]
+        if any(len(pair) != 2 or not all(p.strip() for p in pair) for pair in pairs):
+            raise click.BadParameter("expected ours=theirs[,ours=theirs...]", param_hint="--map")
+        options["mapping"] = {ours.strip(): theirs.strip() for ours, theirs in pairs}
+    if records:
+        options["records_key"] = records
+    if advisory_source:
+        options["source"] = advisory_source
+    return options
+
+
+def _ingest_files(
+    path: Path, fmt: str | None, options: dict[str, Any] | None = None
+) -> dict[str, IngestReport | Exception]:
     rt = runtime()
-    outcomes = ingest_path(path, fmt=fmt, analyzer=rt.analyzer, session_scope=db.session_scope)
+    outcomes = ingest_path(
+        path, fmt=fmt, analyzer=rt.analyzer, session_scope=db.session_scope, options=options
+    )
     for file, outcome in outcomes.items():
         _print_report(str(file), outcome)
     return {str(file): outcome for file, outcome in outcomes.items()}
@@ -252,10 +291,51 @@ def _as_of(value: str | None) -> datetime:
 
 @click.command()
 @click.option("--as-of", "as_of", default=None, help="Score as of this date or time (UTC).")
+@click.option(
+    "--from",
+    "first",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Backfill from this day (with --to): one rescore per day, at its end (UTC).",
+)
+@click.option(
+    "--to",
+    "last",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Last day of the backfill (inclusive).",
+)
 @with_appcontext
-def score(as_of: str | None) -> None:
-    """Recompute current scores and append a history row per country and factor."""
-    _rescore(_as_of(as_of))
+def score(as_of: str | None, first: datetime | None, last: datetime | None) -> None:
+    """Recompute current scores and append a history row per country and factor.
+
+    With ``--from D1 --to D2`` every day from D1 to D2 is scored from the evidence stored
+    for it (as of 23:59:59.999999 UTC), each day in its own transaction, so history can
+    be rebuilt after a model change or a late import; current scores end as of D2.
+    """
+    if first is None and last is None:
+        _rescore(_as_of(as_of))
+        return
+    if first is None or last is None or as_of is not None:
+        raise click.UsageError("give --from and --to together, and not with --as-of")
+    if last < first:
+        raise click.BadParameter("--to is before --from", param_hint="--to")
+    days = [first.date() + timedelta(days=n) for n in range((last - first).days + 1)]
+    rt = runtime()
+    with click.progressbar(days, label="backfilling", item_show_func=_day_label) as bar:
+        for day in bar:
+            with db.session_scope() as session:
+                rescore(
+                    session,
+                    as_of=datetime.combine(day, time.max, tzinfo=UTC),
+                    config=rt.factors,
+                    model_version=rt.analyzer.model_version,
+                )
+    click.echo(f"backfilled {len(days)} days, {days[0]} to {days[-1]}")
+
+
+def _day_label(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 @click.command()

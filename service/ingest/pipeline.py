@@ -8,12 +8,12 @@ URL) and completes the rest.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -173,8 +173,12 @@ def ingest_bytes(
     fmt: str | None,
     analyzer: Analyzer,
     session_scope: SessionScope,
+    options: Mapping[str, Any] | None = None,
 ) -> IngestReport:
     """Parse one input in ``fmt`` (detected when None) and store what it holds.
+
+    ``options`` go to the parser as keyword arguments (e.g. the generic import's
+    ``mapping``, ``records_key`` and ``source``).
 
     Raises
     ------
@@ -185,12 +189,12 @@ def ingest_bytes(
     """
     fmt = fmt or detect_format(data, filename)
     if fmt in advisory_formats.PARSERS:
-        advisory_result = advisory_formats.PARSERS[fmt](data)
+        advisory_result = advisory_formats.PARSERS[fmt](data, **(options or {}))
         report = ingest_advisories(advisory_result.items, session_scope=session_scope)
         report.problems.extend(advisory_result.problems)
         return report
     if fmt in news_formats.PARSERS:
-        news_result = news_formats.PARSERS[fmt](data)
+        news_result = news_formats.PARSERS[fmt](data, **(options or {}))
         report = ingest_articles(news_result.items, analyzer=analyzer, session_scope=session_scope)
         report.problems.extend(news_result.problems)
         return report
@@ -204,6 +208,7 @@ def ingest_path(
     fmt: str | None,
     analyzer: Analyzer,
     session_scope: SessionScope,
+    options: Mapping[str, Any] | None = None,
 ) -> dict[Path, IngestReport | Exception]:
     """Ingest a file, or every file in a folder in name order; one bad file never stops the rest."""
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
@@ -216,6 +221,7 @@ def ingest_path(
                 fmt=fmt,
                 analyzer=analyzer,
                 session_scope=session_scope,
+                options=options,
             )
         except (ParseFailure, UnknownFormat, OSError) as exc:
             logger.warning("ingest of %s failed: %s", file, exc)

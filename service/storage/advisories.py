@@ -27,13 +27,16 @@ def advisory_hash(record: AdvisoryRecord) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def latest_advisory(session: Session, *, source: str, country_iso2: str) -> Advisory | None:
-    """The most recently published stored version for one source and country."""
+def latest_advisory(
+    session: Session, *, source: str, country_iso2: str, at: datetime | None = None
+) -> Advisory | None:
+    """The most recently published stored version for one source and country, or the
+    one in effect ``at`` a moment (published then or before)."""
+    query = select(Advisory).where(Advisory.source == source, Advisory.country_iso2 == country_iso2)
+    if at is not None:
+        query = query.where(Advisory.published_at <= at)
     return session.scalars(
-        select(Advisory)
-        .where(Advisory.source == source, Advisory.country_iso2 == country_iso2)
-        .order_by(Advisory.published_at.desc().nulls_last(), Advisory.id.desc())
-        .limit(1)
+        query.order_by(Advisory.published_at.desc().nulls_last(), Advisory.id.desc()).limit(1)
     ).first()
 
 
@@ -49,8 +52,8 @@ def _same_content(stored: Advisory, record: AdvisoryRecord) -> bool:
 def store_advisory(session: Session, *, record: AdvisoryRecord) -> Advisory | None:
     """Add a new version when level, indicators, regions or text changed; else None.
 
-    Versions older than the latest stored one are history and are kept too (an import
-    of past snapshots in any order), unless the identical version is already stored.
+    Past snapshots may be imported in any order: a version is compared with the one in
+    effect at its publication time, so history fills in without duplicates.
     """
     digest = advisory_hash(record)
     duplicate = session.scalars(
@@ -62,14 +65,12 @@ def store_advisory(session: Session, *, record: AdvisoryRecord) -> Advisory | No
     ).first()
     if duplicate is not None:
         return None
-    latest = latest_advisory(session, source=record.source, country_iso2=record.country_iso2)
-    newer = (
-        latest is None
-        or latest.published_at is None
-        or record.published_at is None
-        or record.published_at >= latest.published_at
+    # Compare with the version in effect when this one was published: a republished,
+    # unchanged advisory is no new version, whether it arrives in order or in a replay.
+    in_effect = latest_advisory(
+        session, source=record.source, country_iso2=record.country_iso2, at=record.published_at
     )
-    if latest is not None and newer and _same_content(latest, record):
+    if in_effect is not None and _same_content(in_effect, record):
         return None
     advisory = Advisory(
         source=record.source,

@@ -19,7 +19,7 @@ from .tai import parse_tai
 from .uk_fcdo import parse_uk_fcdo
 from .us_state import parse_us_state
 
-Parser = Callable[[bytes], ParseResult[AdvisoryRecord]]
+Parser = Callable[..., ParseResult[AdvisoryRecord]]  # bytes plus keyword options
 
 PARSERS: dict[str, Parser] = {
     "us-state": parse_us_state,
