@@ -17,13 +17,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from models.factor_config import FactorConfig
+
+if TYPE_CHECKING:
+    from models.score_model import ScoreModel
 
 Trend = Literal["rising", "steady", "easing"]
 TREND_WINDOW = timedelta(days=7)
@@ -181,6 +184,16 @@ def _saturate(total: float, saturation: float) -> float:
     return 100.0 * (1.0 - math.exp(-max(total, 0.0) / saturation))
 
 
+def news_scores(totals: FloatArray, saturations: FloatArray) -> FloatArray:
+    """:func:`_saturate` over a (countries x factors) matrix of signed evidence totals."""
+    return 100.0 * (1.0 - np.exp(-np.maximum(totals, 0.0) / saturations))
+
+
+def official_consensus(levels: Sequence[int]) -> float:
+    """The median of the sources' national levels; 1 (normal precautions) when none."""
+    return float(median(levels)) if levels else 1.0
+
+
 def _top_items(contribution: FloatArray, groups: IntArray) -> dict[int, IntArray]:
     """Indices of the MAX_DRIVERS largest absolute contributions of every group."""
     nonzero = np.flatnonzero(contribution != 0)
@@ -228,6 +241,7 @@ def score_all(
     countries: Iterable[str],
     config: FactorConfig,
     as_of: datetime,
+    calibration: ScoreModel | None = None,
 ) -> dict[str, CountryScore]:
     """Score every country in ``countries`` as of ``as_of``.
 
@@ -243,6 +257,9 @@ def score_all(
         Factors with half-lives and saturation, and level thresholds.
     as_of : datetime
         Timezone-aware moment to score at.
+    calibration : ScoreModel, optional
+        The fitted overall mapping; None keeps the analytic one (highest factor,
+        floored by the official consensus).
 
     Returns
     -------
@@ -278,12 +295,17 @@ def score_all(
     now = _totals(cols, groups, half_lives, n_groups, _epoch(as_of))
     before = _totals(cols, groups, half_lives, n_groups, _epoch(as_of - TREND_WINDOW))
     tops = _top_items(now.contribution, groups)
+    currents = {
+        iso2: [
+            o for o in officials.get(iso2, ()) if o.published_at is None or o.published_at <= as_of
+        ]
+        for iso2 in wanted
+    }
+    calibrated = _calibrated(calibration, now, before, currents, config)
 
     results: dict[str, CountryScore] = {}
     for iso2, c in index.items():
-        current = [
-            o for o in officials.get(iso2, ()) if o.published_at is None or o.published_at <= as_of
-        ]
+        current = currents[iso2]
         factors: dict[str, FactorScore] = {}
         news_levels: list[int] = []
         for f, spec in enumerate(config.factors):
@@ -307,8 +329,31 @@ def score_all(
                 trend=_trend(score, _saturate(before.total[g] + standing, spec.saturation)),
                 drivers=drivers[:MAX_DRIVERS],
             )
-        results[iso2] = _overall(iso2, factors, current, news_levels, config)
+        fitted = None if calibrated is None else (calibrated[0][c], calibrated[1][c])
+        results[iso2] = _overall(iso2, factors, current, news_levels, config, fitted)
     return results
+
+
+def _calibrated(
+    calibration: ScoreModel | None,
+    now: _Totals,
+    before: _Totals,
+    currents: Mapping[str, Sequence[OfficialLevel]],
+    config: FactorConfig,
+) -> tuple[FloatArray, FloatArray] | None:
+    """The fitted overall score of every country now and a trend window ago (one batch)."""
+    if calibration is None:
+        return None
+    saturations = np.array([f.saturation for f in config.factors], dtype=np.float64)
+    shape = (len(currents), len(config.factors))
+    official = np.array(
+        [official_consensus([o.level for o in rows]) for rows in currents.values()],
+        dtype=np.float64,
+    )
+    return (
+        calibration.score(news_scores(now.total.reshape(shape), saturations), official, config),
+        calibration.score(news_scores(before.total.reshape(shape), saturations), official, config),
+    )
 
 
 def _overall(
@@ -317,10 +362,15 @@ def _overall(
     officials: Sequence[OfficialLevel],
     news_levels: list[int],
     config: FactorConfig,
+    fitted: tuple[float, float] | None = None,
 ) -> CountryScore:
-    """The highest factor (whose drivers it shares), floored by the official consensus."""
+    """The overall score and its drivers (those of the highest factor).
+
+    Analytic: the highest factor, floored by the official consensus. Fitted: the
+    calibration's score now, its trend from its score a trend window ago.
+    """
     top = max(factors.values(), key=lambda f: f.score)
-    score, confidence = top.score, top.confidence
+    score, confidence, trend = top.score, top.confidence, top.trend
     levels = [o.level for o in officials]
     ahead = False
     if levels:
@@ -328,11 +378,13 @@ def _overall(
         agreement = DISAGREEMENT_PENALTY if max(levels) - min(levels) >= 2 else 1.0
         confidence = max(confidence, ADVISORY_CONFIDENCE * agreement)
         ahead = max(news_levels) >= max(levels) + 1
+    if fitted is not None:
+        score, trend = float(fitted[0]), _trend(float(fitted[0]), float(fitted[1]))
     overall = FactorScore(
         score=round(score, 1),
         level=config.level_for(score),
         confidence=round(confidence, 3),
-        trend=top.trend,
+        trend=trend,
         drivers=top.drivers,
     )
     return CountryScore(iso2=iso2, overall=overall, factors=factors, ahead_of_official=ahead)
@@ -380,12 +432,18 @@ def score_country(
     *,
     config: FactorConfig,
     as_of: datetime,
+    calibration: ScoreModel | None = None,
 ) -> CountryScore:
     """Score one country from evidence rows; drivers get the rows' titles and links."""
     columns = columns_from(iso2, evidence) if evidence else EvidenceColumns.empty()
-    result = score_all(columns, {iso2: officials}, countries=[iso2], config=config, as_of=as_of)[
-        iso2
-    ]
+    result = score_all(
+        columns,
+        {iso2: officials},
+        countries=[iso2],
+        config=config,
+        as_of=as_of,
+        calibration=calibration,
+    )[iso2]
     by_id = {str(e.signal_id): e for e in evidence}
     return with_driver_details(
         result, {k: (e.title, e.url, e.published_at) for k, e in by_id.items()}

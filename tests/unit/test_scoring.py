@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.factor_config import load_factor_config
+from models.score_model import ScoreModel, build_score_estimator
 from models.scoring import Evidence, OfficialLevel, score_country
 
 CONFIG = load_factor_config()
@@ -184,3 +186,57 @@ def test_news_above_every_official_level_is_flagged_ahead_of_official() -> None:
     assert score_country("LK", news, quiet, config=CONFIG, as_of=NOW).ahead_of_official
     assert not score_country("LK", [], quiet, config=CONFIG, as_of=NOW).ahead_of_official
     assert not score_country("LK", news, [], config=CONFIG, as_of=NOW).ahead_of_official
+
+
+# --- with the fitted overall mapping -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def calibration() -> ScoreModel:
+    """A mapping fitted on small synthetic data: official level, raised by security news."""
+    rng = np.random.default_rng(0)
+    lagged = rng.integers(1, 5, size=300).astype(np.float64)
+    news = rng.uniform(0, 100, size=(300, len(CONFIG.names))) * (rng.random((300, 3)) < 0.3)
+    target = np.minimum(lagged + (news[:, 0] > 60), 4.0)
+    return ScoreModel(
+        build_score_estimator(len(CONFIG.names)).fit(np.column_stack([news, lagged]), target),
+        CONFIG.names,
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(items, strengths, strengths, ages, st.sampled_from([0, 1, 2, 3, 4]))
+def test_with_the_fitted_mapping_escalating_evidence_never_lowers_the_overall(
+    calibration: ScoreModel, raw, weight, probability, age, official
+) -> None:
+    officials = [OfficialLevel("ca", official, NOW - timedelta(days=9))] if official else []
+    base = _build(raw)
+    more = [*base, evidence(weight=weight, probability=probability, days_ago=age, signal_id=999)]
+    easing = [*base, evidence(direction="easing", weight=weight, days_ago=age, signal_id=998)]
+
+    def overall(rows: list[Evidence]) -> float:
+        result = score_country(
+            "ML", rows, officials, config=CONFIG, as_of=NOW, calibration=calibration
+        )
+        assert 0.0 <= result.overall.score <= 100.0 and 1 <= result.overall.level <= 4
+        return result.overall.score
+
+    assert overall(easing) <= overall(base) <= overall(more)
+
+
+def test_the_fitted_mapping_follows_the_official_level_without_news(
+    calibration: ScoreModel,
+) -> None:
+    def level(official: int) -> int:
+        officials = [OfficialLevel("ca", official, NOW - timedelta(days=9))]
+        return score_country(
+            "ML", [], officials, config=CONFIG, as_of=NOW, calibration=calibration
+        ).overall.level
+
+    assert [level(n) for n in (1, 2, 3, 4)] == [1, 2, 3, 4]
+    news = [evidence(signal_id=i) for i in range(1, 4)]
+    raised = score_country(
+        "ML", news, [OfficialLevel("ca", 2, NOW)], config=CONFIG, as_of=NOW, calibration=calibration
+    )
+    assert raised.overall.level == 3 and raised.overall.trend == "rising"
+    assert raised.overall.drivers == raised.factors["security"].drivers
