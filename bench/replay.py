@@ -3,9 +3,9 @@
 Ingests the WSJ world items (``csv`` news format) and the official advisory history
 (generic import of the Canadian change log, which carries levels), backfills day by
 day with ``python -m service score --from --to`` (run in-process), and prints Mali's
-weekly scores. It also tries the UK update reasons (info_history), which name the fuel
-shortages (14 Oct), blockades (24 Oct) and embassy staff withdrawn (31 Oct) but carry
-no level, and reports what the import made of them.
+weekly scores. The UK and Canadian update reasons (info_history: fuel shortages on
+14 Oct, blockades on 24 Oct, embassy staff withdrawn on 31 Oct) are ingested as
+"advisory-updates" evidence.
 
 Usage: ``.venv/bin/python bench/replay.py [--data ../shared/data] [--country ML]``
 """
@@ -43,11 +43,6 @@ HISTORY = "advisories-history-marcolussetti"
 WSJ = "wsj-world-rss-orx365/wsj_world_items_2025-04_2026-02.csv"
 FIRST, LAST = date(2025, 9, 1), date(2025, 12, 31)
 FACTORS = ("overall", "security", "fuel_supply", "diplomatic_presence")
-UK_REASONS = {
-    "country": "info.name",
-    "text": "info.update_reason",
-    "published_at": "info.update_date",
-}
 
 
 @dataclass(frozen=True)
@@ -56,8 +51,7 @@ class Replay:
 
     news: IngestReport
     advisories: IngestReport
-    uk_reasons_stored: int
-    uk_reasons_refused: dict[str, int]
+    update_reasons: IngestReport
     series: dict[date, dict[str, float]]
     seconds: float
 
@@ -115,12 +109,15 @@ def run_replay(
         changes = (data / HISTORY / "summary_changes" / "canada_summary_changes.csv").read_bytes()
         parsed = parse_generic(changes, mapping=scraper_mapping(changes))
         advisories = ingest_advisories(parsed.items, session_scope=db.session_scope)
-        uk = (data / HISTORY / "info_history" / "unitedkingdom_info_history.jsonl").read_bytes()
-        reasons = parse_generic(uk, source="uk-fcdo", mapping=UK_REASONS)
-        refused: dict[str, int] = {}
-        for problem in reasons.problems:
-            reason = problem.message.split(": ")[-1]
-            refused[reason] = refused.get(reason, 0) + 1
+        reasons = IngestReport()
+        for government in ("unitedkingdom", "canada"):
+            path = data / HISTORY / "info_history" / f"{government}_info_history.jsonl"
+            stored = ingest_path(
+                path, fmt="advisory-updates", analyzer=analyzer, session_scope=db.session_scope
+            )[path]
+            if isinstance(stored, Exception):
+                raise stored
+            reasons.merge(stored)
     result = app.test_cli_runner().invoke(
         args=["score", "--from", first.isoformat(), "--to", last.isoformat()]
     )
@@ -142,8 +139,7 @@ def run_replay(
     return Replay(
         news_report,
         advisories,
-        len(reasons.items),
-        refused,
+        reasons,
         series,
         round(time.perf_counter() - started, 1),
     )
@@ -168,10 +164,7 @@ def main() -> None:
         replay = run_replay(app, args.data, country=args.country)
     print(f"news: {replay.news.as_dict()}")
     print(f"advisories (Canada change log): {replay.advisories.as_dict()}")
-    print(
-        f"UK update reasons: {replay.uk_reasons_stored} storable, "
-        f"refused {replay.uk_reasons_refused}"
-    )
+    print(f"update reasons (UK, Canada): {replay.update_reasons.as_dict()}")
     print(f"{args.country} weekly, backfilled {FIRST} to {LAST} in {replay.seconds}s:")
     print(format_series(replay.series))
 

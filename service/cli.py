@@ -271,7 +271,11 @@ def _rescore(as_of: datetime) -> None:
     rt = runtime()
     with db.session_scope() as session:
         results = rescore(
-            session, as_of=as_of, config=rt.factors, model_version=rt.analyzer.model_version
+            session,
+            as_of=as_of,
+            config=rt.factors,
+            model_version=rt.analyzer.model_version,
+            calibration=rt.score_model,
         )
     raised = sum(1 for r in results if r.overall.score > 0)
     click.echo(f"scored {len(results)} countries as of {as_of.isoformat()} ({raised} above zero)")
@@ -330,6 +334,7 @@ def score(as_of: str | None, first: datetime | None, last: datetime | None) -> N
                     as_of=datetime.combine(day, time.max, tzinfo=UTC),
                     config=rt.factors,
                     model_version=rt.analyzer.model_version,
+                    calibration=rt.score_model,
                 )
     click.echo(f"backfilled {len(days)} days, {days[0]} to {days[-1]}")
 

@@ -12,9 +12,12 @@ from models.baseline import BaselineAnalyzer
 from models.factor_config import FactorConfig, load_factor_config
 from models.gazetteer import Gazetteer, default_gazetteer
 from models.registry import load_active
+from models.score_model import ScoreModel, load_active_score_model
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+SCORE_MODELS = "scoring"  # sub-folder of the model folder for fitted score models
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class Runtime:
     analyzer: Analyzer
     factors: FactorConfig
     gazetteer: Gazetteer
+    score_model: ScoreModel | None  # fitted overall-score mapping, when one is trained
 
 
 def load_analyzer(settings: Settings) -> Analyzer:
@@ -46,10 +50,12 @@ def load_analyzer(settings: Settings) -> Analyzer:
 def build_runtime(settings: Settings) -> Runtime:
     """Load what analysis and scoring need; used by the app and by CLI jobs alike."""
     analyzer = load_analyzer(settings)
+    factors = load_factor_config(settings.config_dir)
+    score_model = load_active_score_model(settings.model_dir / SCORE_MODELS, factors)
+    if score_model is not None:
+        logger.info("score model %s loaded", score_model.version)
     return Runtime(
-        analyzer=analyzer,
-        factors=load_factor_config(settings.config_dir),
-        gazetteer=default_gazetteer(),
+        analyzer=analyzer, factors=factors, gazetteer=default_gazetteer(), score_model=score_model
     )
 
 

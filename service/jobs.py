@@ -105,6 +105,7 @@ def _rescore(*, only: set[str] | None) -> Counts:
             as_of=datetime.now(UTC),
             config=rt.factors,
             model_version=rt.analyzer.model_version,
+            calibration=rt.score_model,
             only=only,
         )
     return {"countries": len(results), "raised": sum(1 for r in results if r.overall.score > 0)}

@@ -15,7 +15,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from models.evaluate import evaluate as evaluate_models
+from models.registry import load_active
+from models.score_training import evaluate_score_model, train_score_model
 from models.train import train as train_models
+from service.extensions import SCORE_MODELS, runtime
 from service.settings import REPO_ROOT
 
 CORPUS_DIR = REPO_ROOT / "models" / "data"
@@ -32,13 +35,25 @@ SHARED_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
     help="The labelled corpus.",
 )
 @click.option("--seed", default=0, show_default=True, help="Seed of the cross-validation folds.")
+@click.option(
+    "--scoring",
+    is_flag=True,
+    help="Also fit the overall-score model on the advisory history and news in ../shared/data.",
+)
 @with_appcontext
-def train(data_dir: Path, seed: int) -> None:
+def train(data_dir: Path, seed: int, scoring: bool) -> None:
     """Fit the models on the corpus, save a versioned artifact and activate it."""
     artifacts = current_app.config["SETTINGS"].model_dir
     result = train_models(data_dir, artifacts, seed=seed)
     click.echo(json.dumps(result, indent=2))
     click.echo(f"active model {result['version']} in {artifacts}; restart the service to load it")
+    if scoring:
+        if not SHARED_DATA_DIR.is_dir():
+            raise click.UsageError(f"--scoring needs the real data in {SHARED_DATA_DIR}")
+        learned = load_active(artifacts)
+        assert learned is not None  # just trained and activated
+        fitted = train_score_model(SHARED_DATA_DIR, artifacts / SCORE_MODELS, learned, seed=seed)
+        click.echo(json.dumps(fitted, indent=2))
 
 
 @click.command()
@@ -67,6 +82,8 @@ def evaluate(data_dir: Path, shared_dir: Path | None, no_real_data: bool) -> Non
     elif shared is None:
         click.echo("../shared/data not found: real-data checks left out", err=True)
     result = evaluate_models(data_dir, current_app.config["SETTINGS"].model_dir, shared)
+    if shared is not None:
+        result["scoring"] = evaluate_score_model(shared, runtime().analyzer)
     click.echo(json.dumps(result, indent=2))
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from models.factor_config import FactorConfig
 from models.gazetteer import default_gazetteer
+from models.score_model import ScoreModel
 from models.scoring import CountryScore, OfficialLevel, score_all, with_driver_details
 from service.storage.advisories import latest_levels_all
 from service.storage.scores import driver_details, load_evidence_columns, write_scores
@@ -28,10 +29,12 @@ def rescore(
     model_version: str,
     only: set[str] | None = None,
     trust: Mapping[str, float] | None = None,
+    calibration: ScoreModel | None = None,
 ) -> list[CountryScore]:
     """Score every country (or ``only`` these) as of ``as_of``; store scores and history.
 
-    ``trust`` weighs evidence by the name of the source that carried it (default 1).
+    ``trust`` weighs evidence by the name of the source that carried it (default 1);
+    ``calibration`` is the fitted overall-score model when one is trained and active.
     """
     horizon = max(spec.half_life_days for spec in config.factors) * HALF_LIVES_KEPT
     columns = load_evidence_columns(
@@ -56,7 +59,11 @@ def rescore(
         ]
         for iso2, rows in advisories.items()
     }
-    scored = score_all(columns, officials, countries=countries, config=config, as_of=as_of)
+    scored = score_all(
+        columns, officials, countries=countries, config=config, as_of=as_of, calibration=calibration
+    )
+    if calibration is not None:
+        model_version = f"{model_version}+{calibration.version}"
     details = driver_details(
         session,
         signal_ids={

@@ -111,6 +111,7 @@ class Signals(MethodView):
                 as_of=datetime.now(UTC),
                 config=rt.factors,
                 model_version=rt.analyzer.model_version,
+                calibration=rt.score_model,
                 only={c.iso2 for c in analysis.countries},
             )
         session.commit()

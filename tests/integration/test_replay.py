@@ -36,10 +36,15 @@ def test_backfill_of_real_news_raises_mali_after_the_fuel_blockade_stories(
     # WSJ 2025-12-05: ransom and fuel blockade of Bamako.
     assert series[date(2025, 12, 4)]["fuel_supply"] == 0.0
     assert series[date(2025, 12, 8)]["fuel_supply"] > 25.0
-    # The UK update reasons (fuel shortages, blockades, embassy staff withdrawn) name no
-    # level, so the advisory import cannot store them yet.
-    assert replay.uk_reasons_stored == 0
-    assert replay.uk_reasons_refused == {"no level given": 2251}
+    # The UK's update reasons: fuel shortages (14 Oct), blockades (24 Oct), embassy staff
+    # withdrawn (31 Oct) raise fuel supply and diplomatic presence from October on.
+    assert replay.update_reasons.new > 0 and replay.update_reasons.errors == 0
+    assert series[date(2025, 10, 20)]["fuel_supply"] > 0.0
+    assert series[date(2025, 11, 3)]["diplomatic_presence"] > 10.0
+    assert (
+        series[date(2025, 11, 3)]["diplomatic_presence"]
+        > series[date(2025, 10, 27)]["diplomatic_presence"]
+    )
 
 
 def test_score_backfill_needs_both_ends_and_no_as_of(runner: FlaskCliRunner) -> None:
