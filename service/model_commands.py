@@ -24,9 +24,7 @@ from service.settings import REPO_ROOT
 CORPUS_DIR = REPO_ROOT / "models" / "data"
 SHARED_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 
-
-@click.command()
-@click.option(
+corpus_option = click.option(
     "--data",
     "data_dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -34,6 +32,10 @@ SHARED_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
     show_default=True,
     help="The labelled corpus.",
 )
+
+
+@click.command()
+@corpus_option
 @click.option("--seed", default=0, show_default=True, help="Seed of the cross-validation folds.")
 @click.option(
     "--scoring",
@@ -57,14 +59,7 @@ def train(data_dir: Path, seed: int, scoring: bool) -> None:
 
 
 @click.command()
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=CORPUS_DIR,
-    show_default=True,
-    help="The labelled corpus.",
-)
+@corpus_option
 @click.option(
     "--shared-data",
     "shared_dir",

@@ -8,6 +8,7 @@ with its line number and skipped, so one bad line never costs the good ones.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,30 @@ def _shape_error(obj: Any) -> str | None:
     return None
 
 
+def json_lines(
+    content: str, result: ParseResult[Article], *, what: str
+) -> Iterator[tuple[str, Any]]:
+    """Each non-blank line's location and decoded value; undecodable lines become problems.
+
+    Raises :class:`ParseFailure` (naming ``what``) when not a single line is JSON.
+    """
+    any_json = False
+    for number, line in enumerate(content.splitlines(), start=1):
+        if not line.strip():
+            continue
+        location = f"line {number}"
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            result.problems.append(ParseProblem(location, f"not JSON: {exc.msg}"))
+            continue
+        any_json = True
+        yield location, value
+    if not any_json:
+        first = result.errors[0].message if result.errors else "empty body"
+        raise ParseFailure(f"not JSON Lines of {what} ({first})")
+
+
 def parse_jsonl(
     data: bytes, *, source: str | None = None, now: datetime | None = None
 ) -> ParseResult[Article]:
@@ -45,17 +70,7 @@ def parse_jsonl(
     """
     result: ParseResult[Article] = ParseResult()
     content = decode_bytes(data, problems=result.problems)
-    any_json = False
-    for number, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
-            continue
-        location = f"line {number}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            result.problems.append(ParseProblem(location, f"not JSON: {exc.msg}"))
-            continue
-        any_json = True
+    for location, obj in json_lines(content, result, what="articles"):
         error = _shape_error(obj)
         if error:
             result.problems.append(ParseProblem(location, error))
@@ -74,9 +89,6 @@ def parse_jsonl(
         )
         if article is not None:
             result.items.append(article)
-    if not any_json:
-        first = result.errors[0].message if result.errors else "empty body"
-        raise ParseFailure(f"not JSON Lines ({first})")
     return result
 
 

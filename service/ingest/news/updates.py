@@ -12,13 +12,13 @@ and ``info.name``, ``info.update_reason``, ``info.update_date``); flat objects w
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from service.ingest.dates import parse_date
+from service.ingest.news.articles import json_lines
 from service.ingest.news.text import bounded, decode_bytes, make_article
-from service.ingest.records import Article, ParseFailure, ParseProblem, ParseResult
+from service.ingest.records import Article, ParseProblem, ParseResult
 
 # The scraper's names for governments, mapped to our advisory source ids.
 GOVERNMENTS = {
@@ -61,17 +61,7 @@ def parse_updates(
     """
     result: ParseResult[Article] = ParseResult()
     content = decode_bytes(data, problems=result.problems)
-    any_json = False
-    for number, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
-            continue
-        location = f"line {number}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            result.problems.append(ParseProblem(location, f"not JSON: {exc.msg}"))
-            continue
-        any_json = True
+    for location, obj in json_lines(content, result, what="advisory update reasons"):
         if not isinstance(obj, dict):
             result.problems.append(ParseProblem(location, "expected a JSON object"))
             continue
@@ -102,6 +92,4 @@ def parse_updates(
         )
         if article is not None:
             result.items.append(article)
-    if not any_json:
-        raise ParseFailure("not JSON Lines of advisory update reasons")
     return result
