@@ -20,12 +20,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from models.analysis import Direction
-from models.factors import FactorClassifier, line_ngrams
+from models.factors import FactorClassifier, lead_text, line_ngrams
 
 __all__ = ["DIRECTION_THRESHOLD", "CompiledFactorModel", "UnsupportedModel"]
 
 # Below this relevance the text says nothing about the factor and the direction is "none".
 DIRECTION_THRESHOLD = 0.5
+# Words whose character n-grams are remembered; cleared when full.
+_CHAR_CACHE_SIZE = 200_000
 
 Reading = tuple[float, Direction]
 _LABELS = {"easing", "escalating", "none"}
@@ -83,7 +85,10 @@ class CompiledFactorModel:
         self._word_idf = word.idf_
         self._char_vocab: dict[str, int] = char.vocabulary_
         self._char_idf = char.idf_
-        self._char_analyzer = char.build_analyzer()
+        if char.analyzer != "char_wb" or char.preprocessor is not lead_text:
+            raise UnsupportedModel("expected char_wb n-grams of lead_text")
+        self._char_min, self._char_max = char.ngram_range
+        self._char_cache: dict[str, list[int]] = {}
         self._word_sublinear = bool(word.sublinear_tf)
         self._char_sublinear = bool(char.sublinear_tf)
         n_word = len(self._word_idf)
@@ -112,49 +117,131 @@ class CompiledFactorModel:
 
     def sentence_terms(self, sentence: str) -> NDArray[np.intp]:
         """Vocabulary indices of a sentence's word n-grams (repeats kept)."""
-        vocab = self._word_vocab
-        found = [vocab.get(g, -1) for g in line_ngrams(sentence)]
-        return np.fromiter((i for i in found if i >= 0), dtype=np.intp)
+        get = self._word_vocab.get
+        found = [i for i in map(get, line_ngrams(sentence)) if i is not None]
+        return np.array(found, dtype=np.intp)
 
     def char_terms(self, text: str) -> NDArray[np.intp]:
-        """Vocabulary indices of the character n-grams of a (lead) text."""
-        vocab = self._char_vocab
-        found = [vocab.get(g, -1) for g in self._char_analyzer(text)]
-        return np.fromiter((i for i in found if i >= 0), dtype=np.intp)
+        """Vocabulary indices of the character n-grams of a (lead) text.
 
-    @staticmethod
-    def _scores(
-        terms: NDArray[np.intp], idf: NDArray[np.float64], weights: Any, sublinear: bool
-    ) -> NDArray[np.float64]:
-        if terms.size == 0:
-            return np.zeros(weights.shape[1])
-        index, counts = np.unique(terms, return_counts=True)
-        tf = 1.0 + np.log(counts) if sublinear else counts.astype(np.float64)
-        values = tf * idf[index]
-        values /= np.sqrt(values @ values)
-        scores: NDArray[np.float64] = values @ weights[index]
-        return scores
+        The same n-grams as the fitted ``char_wb`` vectorizer, read per word from a
+        bounded cache: news reuses its words, and n-gram generation is the costly part.
+        """
+        cache = self._char_cache
+        found: list[int] = []
+        for word in lead_text(text).split():
+            terms = cache.get(word)
+            if terms is None:
+                if len(cache) >= _CHAR_CACHE_SIZE:
+                    cache.clear()
+                terms = cache[word] = self._word_char_terms(word)
+            found += terms
+        return np.array(found, dtype=np.intp)
+
+    def _word_char_terms(self, word: str) -> list[int]:
+        get = self._char_vocab.get
+        padded = f" {word} "
+        out: list[int] = []
+        for n in range(self._char_min, self._char_max + 1):
+            if len(padded) < n:
+                grams = [padded]
+            else:
+                grams = [padded[i : i + n] for i in range(len(padded) - n + 1)]
+            out += [i for i in map(get, grams) if i is not None]
+            if len(padded) <= n:
+                break
+        return out
+
+    def predict_pooled(
+        self,
+        word_terms: Sequence[Sequence[NDArray[np.intp]]],
+        char_terms: Sequence[Sequence[NDArray[np.intp]]],
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Relevance and direction of many pooled texts at once.
+
+        Parameters
+        ----------
+        word_terms : sequence of sequence of ndarray
+            Per pooled text, the word-term indices of each of its sentences.
+        char_terms : sequence of sequence of ndarray
+            Per pooled text, the character-term indices of each of its lead sentences.
+
+        Returns
+        -------
+        relevance : ndarray of shape (n_texts, n_factors)
+            Probability that the text speaks to each factor.
+        easing : ndarray of shape (n_texts, n_factors)
+            True where the direction is easing; only meaningful where relevance is at
+            least :data:`DIRECTION_THRESHOLD` (the caller reads "none" below it).
+        """
+        scores = _pooled_scores(
+            word_terms, self._word_idf, self._word_weights, self._word_sublinear
+        )
+        scores += _pooled_scores(
+            char_terms, self._char_idf, self._char_weights, self._char_sublinear
+        )
+        n = scores.shape[0]
+        relevance = np.empty((n, len(self._heads)))
+        easing = np.zeros((n, len(self._heads)), dtype=bool)
+        for j, (_, rel, direction, constant, positive) in enumerate(self._heads):
+            relevance[:, j] = constant if rel is None else _apply(rel, scores)
+            if direction is None:
+                easing[:, j] = positive == "easing"
+            else:
+                up = _apply(direction, scores)
+                if positive != "escalating":
+                    up = 1.0 - up
+                easing[:, j] = up < 0.5
+        return relevance, easing
 
     def predict(
         self, word_terms: NDArray[np.intp], char_terms: NDArray[np.intp]
     ) -> dict[str, Reading]:
         """Relevance probability and direction per factor for one pooled text's terms."""
-        scores = self._scores(word_terms, self._word_idf, self._word_weights, self._word_sublinear)
-        scores = scores + self._scores(
-            char_terms, self._char_idf, self._char_weights, self._char_sublinear
-        )
+        relevance, easing = self.predict_pooled([[word_terms]], [[char_terms]])
         out: dict[str, Reading] = {}
-        for name, relevance, direction, constant, positive in self._heads:
-            p = constant if relevance is None else _apply(relevance, scores)
+        for j, (name, *_) in enumerate(self._heads):
+            p = float(relevance[0, j])
             reading: Direction = "none"
             if p >= DIRECTION_THRESHOLD:
-                q = 1.0 if direction is None else _apply(direction, scores)
-                up = q if positive == "escalating" else 1.0 - q
-                reading = "easing" if up < 1.0 - up else "escalating"
+                reading = "easing" if easing[0, j] else "escalating"
             out[name] = (p, reading)
         return out
 
 
-def _apply(head: _Head, scores: NDArray[np.float64]) -> float:
-    z = head.a * (float(scores[head.column]) + head.bias) + head.c
-    return float(1.0 / (1.0 + np.exp(z)))
+def _pooled_scores(
+    terms: Sequence[Sequence[NDArray[np.intp]]],
+    idf: NDArray[np.float64],
+    weights: NDArray[np.float64],
+    sublinear: bool,
+) -> NDArray[np.float64]:
+    """Linear scores of L2-normalised TF-IDF vectors, each pooled from sentence terms."""
+    n = len(terms)
+    out = np.zeros((n, weights.shape[1]))
+    parts = [a for row in terms for a in row]
+    if not parts:
+        return out
+    flat = np.concatenate(parts)
+    if flat.size == 0:
+        return out
+    lengths = np.fromiter((sum(len(a) for a in row) for row in terms), dtype=np.intp, count=n)
+    vocab = len(idf)
+    keys = np.repeat(np.arange(n, dtype=np.intp), lengths) * vocab + flat
+    keys, counts = np.unique(keys, return_counts=True)
+    rows, index = np.divmod(keys, vocab)
+    tf = 1.0 + np.log(counts) if sublinear else counts.astype(np.float64)
+    values = tf * idf[index]
+    norms = np.sqrt(np.bincount(rows, values * values, minlength=n))
+    values /= norms[rows]
+    cumulative = np.zeros((len(rows) + 1, weights.shape[1]))
+    np.cumsum(values[:, None] * weights[index], axis=0, out=cumulative[1:])
+    ends = np.searchsorted(rows, np.arange(n), side="right")
+    starts = np.concatenate([[0], ends[:-1]])
+    out[:] = cumulative[ends] - cumulative[starts]
+    return out
+
+
+def _apply(head: _Head, scores: NDArray[np.float64]) -> NDArray[np.float64]:
+    z = head.a * (scores[:, head.column] + head.bias) + head.c
+    out: NDArray[np.float64] = 1.0 / (1.0 + np.exp(z))
+    return out

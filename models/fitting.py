@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from models.attribution import MentionFeaturizer, ParsedArticle, RoleClassifier, parse_article
+from models.articles import ParsedArticle, parse_article
+from models.attribution import MentionFeaturizer, RoleClassifier
 from models.factor_config import load_factor_config
 from models.factors import build_factor_pipeline, pooled_text
 from models.gazetteer import Gazetteer, default_gazetteer

@@ -9,25 +9,31 @@ own scores however alarming the sentences that name it are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.pipeline import Pipeline
 
 from models.analysis import Analysis, CountryAnalysis, Direction, FactorReading, Role
-from models.attribution import ParsedArticle, country_features, parse_article
-from models.factors import pooled_text
+from models.articles import ParsedArticle, parse_article
+from models.attribution import decode_roles
+from models.factors import LEAD_SENTENCES, pooled_text
 from models.fastpath import DIRECTION_THRESHOLD, CompiledFactorModel
 from models.gazetteer import Gazetteer, default_gazetteer
+from models.mention_features import FEATURE_NAMES, country_features
 
-__all__ = ["MIN_SUBJECT_PROBABILITY", "LearnedAnalyzer"]
+__all__ = ["MIN_SUBJECT_PROBABILITY", "NON_SUBJECT_GATE", "LearnedAnalyzer"]
 
 _ROLES: tuple[Role, ...] = ("subject", "actor", "mentioned")
-# Countries less likely than this to be the subject get no factor pass: their gated
-# probabilities would round to (nearly) zero anyway, and the pass is most of the cost.
-MIN_SUBJECT_PROBABILITY = 0.01
+# Countries less likely than this to be the subject get no factor pass (all zeros): their
+# gated probabilities could not exceed it, far below any threshold a reader acts on, and
+# the pass is most of the cost.
+MIN_SUBJECT_PROBABILITY = 0.05
+# A country the decoding did not make the subject keeps this share of its subject
+# probability as its factor gate: the role decision, not just the score, silences
+# actors and bystanders. Chosen by corpus cross-validation.
+NON_SUBJECT_GATE = 0.5
 
 
 class LearnedAnalyzer:
@@ -68,8 +74,12 @@ class LearnedAnalyzer:
             [classifier.coef_[j] if j >= 0 else np.zeros(classifier.coef_.shape[1]) for j in order]
         )
         self._role_bias = np.array([classifier.intercept_[j] if j >= 0 else -50.0 for j in order])
-        self._role_features = featurizer.feature_names_out_
+        self._role_features = [str(n) for n in featurizer.feature_names_out_]
+        unknown = set(self._role_features) - set(FEATURE_NAMES)
+        if unknown:
+            raise ValueError(f"role model uses features this code lacks: {sorted(unknown)}")
         self._compiled = CompiledFactorModel(factor_model, self.factor_names)
+        self._silent = {name: FactorReading(0.0, "none") for name in self.factor_names}
 
     @property
     def model_version(self) -> str:
@@ -87,14 +97,7 @@ class LearnedAnalyzer:
 
     def role_proba(self, article: ParsedArticle) -> dict[str, NDArray[np.float64]]:
         """Probabilities of (subject, actor, mentioned) per country in the article."""
-        countries = article.countries
-        if not countries:
-            return {}
-        features = country_features(article, countries, self._role_features)
-        scores = features @ self._role_coef.T + self._role_bias
-        scores -= scores.max(axis=1, keepdims=True)
-        odds = np.exp(scores)
-        proba = odds / odds.sum(axis=1, keepdims=True)
+        countries, proba = self._roles(article)
         return {c: proba[i] for i, c in enumerate(countries)}
 
     def factor_readings(self, texts: Sequence[str]) -> list[dict[str, tuple[float, Direction]]]:
@@ -134,45 +137,94 @@ class LearnedAnalyzer:
         Analysis
             One entry per country, most weighted first.
         """
-        article = self.parse(title, text)
-        roles = self.role_proba(article)
-        if not roles:
-            return Analysis(self._version, [])
-        countries = list(roles)
-        subject_p = np.array([roles[c][0] for c in countries])
-        labels: list[Role] = [_ROLES[int(np.argmax(roles[c]))] for c in countries]
-        total = float(subject_p.sum())
-        weights = subject_p / total if total > 0 else np.full(len(countries), 1 / len(countries))
+        return self.analyze_many([(title, text)])[0]
+
+    def analyze_many(self, articles: Iterable[tuple[str, str]]) -> list[Analysis]:
+        """:meth:`analyze` for many articles, with one factor pass over all of them.
+
+        Parameters
+        ----------
+        articles : iterable of (str, str)
+            ``(title, text)`` pairs.
+
+        Returns
+        -------
+        list of Analysis
+            One per article, in order.
+        """
         compiled = self._compiled
-        sentences = article.sentences
-        word_cache: dict[int, Any] = {}
-        char_cache: dict[int, Any] = {}
-        silent = {name: FactorReading(0.0, "none") for name in self.factor_names}
+        plans: list[tuple[list[str], NDArray[np.float64], list[Role], list[int]]] = []
+        word_rows: list[list[NDArray[np.intp]]] = []
+        char_rows: list[list[NDArray[np.intp]]] = []
+        for title, text in articles:
+            article = self.parse(title, text)
+            countries, proba = self._roles(article)
+            labels = [_ROLES[k] for k in decode_roles(proba)]
+            rows: list[int] = []
+            if countries:
+                sentences, mentions = article.sentences, article.mentions
+                words: dict[int, NDArray[np.intp]] = {}
+                chars: dict[int, NDArray[np.intp]] = {}
+                for i, iso2 in enumerate(countries):
+                    if proba[i, 0] < MIN_SUBJECT_PROBABILITY:
+                        rows.append(-1)
+                        continue
+                    keep = [0]
+                    subject = labels[i] == "subject"
+                    for j in range(1, len(sentences)):
+                        found = mentions[j]
+                        if (subject and not found) or any(m.iso2 == iso2 for m in found):
+                            keep.append(j)
+                    for j in keep:
+                        if j not in words:
+                            words[j] = compiled.sentence_terms(sentences[j])
+                    for j in keep[:LEAD_SENTENCES]:
+                        if j not in chars:
+                            chars[j] = compiled.char_terms(sentences[j])
+                    rows.append(len(word_rows))
+                    word_rows.append([words[j] for j in keep])
+                    char_rows.append([chars[j] for j in keep[:LEAD_SENTENCES]])
+            plans.append((countries, proba, labels, rows))
+        relevance, easing = compiled.predict_pooled(word_rows, char_rows)
+        return [self._assemble(plan, relevance, easing) for plan in plans]
+
+    def _roles(self, article: ParsedArticle) -> tuple[list[str], NDArray[np.float64]]:
+        countries = list(article.countries)
+        if not countries:
+            return [], np.zeros((0, len(_ROLES)))
+        features = country_features(article, countries, self._role_features)
+        scores = features @ self._role_coef.T + self._role_bias
+        scores -= scores.max(axis=1, keepdims=True)
+        odds = np.exp(scores)
+        return countries, odds / odds.sum(axis=1, keepdims=True)
+
+    def _assemble(
+        self,
+        plan: tuple[list[str], NDArray[np.float64], list[Role], list[int]],
+        relevance: NDArray[np.float64],
+        easing: NDArray[np.bool_],
+    ) -> Analysis:
+        countries, proba, labels, rows = plan
+        if not countries:
+            return Analysis(self._version, [])
+        subject_p = proba[:, 0]
+        total = float(subject_p.sum())
+        n = len(countries)
+        weights = (subject_p / total if total > 0 else np.full(n, 1 / n)).round(3).tolist()
         result = []
         for i, iso2 in enumerate(countries):
-            gate = float(subject_p[i])
-            factors = silent
-            if gate >= MIN_SUBJECT_PROBABILITY:
-                keep = [0]
-                for j in range(1, len(sentences)):
-                    found = article.mentions[j]
-                    if any(m.iso2 == iso2 for m in found) or (labels[i] == "subject" and not found):
-                        keep.append(j)
-                for j in keep:
-                    if j not in word_cache:
-                        word_cache[j] = compiled.sentence_terms(sentences[j])
-                for j in keep[:2]:
-                    if j not in char_cache:
-                        char_cache[j] = compiled.char_terms(sentences[j])
-                readings = compiled.predict(
-                    np.concatenate([word_cache[j] for j in keep]),
-                    np.concatenate([char_cache[j] for j in keep[:2]]),
-                )
+            row = rows[i]
+            factors = self._silent
+            if row >= 0:
+                gate = subject_p[i] * (1.0 if labels[i] == "subject" else NON_SUBJECT_GATE)
+                gated = (gate * relevance[row]).round(3).tolist()
                 factors = {}
-                for name, (p, direction) in readings.items():
-                    gated = round(gate * p, 3)
-                    factors[name] = FactorReading(gated, direction if gated > 0.0 else "none")
-            result.append(CountryAnalysis(iso2, labels[i], round(float(weights[i]), 3), factors))
+                for j, name in enumerate(self.factor_names):
+                    direction: Direction = "none"
+                    if gated[j] > 0.0 and relevance[row, j] >= DIRECTION_THRESHOLD:
+                        direction = "easing" if easing[row, j] else "escalating"
+                    factors[name] = FactorReading(gated[j], direction)
+            result.append(CountryAnalysis(iso2, labels[i], weights[i], factors))
         result.sort(key=lambda c: (-c.weight, c.iso2))
         return Analysis(self._version, result)
 
@@ -180,6 +232,6 @@ class LearnedAnalyzer:
         """The pooled text of each country as the factor pipeline sees it (for tests)."""
         roles = self.role_proba(article)
         return {
-            c: pooled_text(article, c, subject=_ROLES[int(np.argmax(p))] == "subject")
-            for c, p in roles.items()
+            c: pooled_text(article, c, subject=label == 0)
+            for c, label in zip(roles, decode_roles(np.array(list(roles.values()))), strict=True)
         }

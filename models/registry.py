@@ -179,7 +179,10 @@ def load_artifact(version: str, artifacts_dir: Path) -> LearnedAnalyzer:
     factors = tuple(payload["factor_names"])
     if factors != load_factor_config().names:
         raise ArtifactError(f"artifact {version!r} predicts {factors}, config has other factors")
-    return LearnedAnalyzer(payload["role_model"], payload["factor_model"], factors, version)
+    try:
+        return LearnedAnalyzer(payload["role_model"], payload["factor_model"], factors, version)
+    except ValueError as exc:  # includes the fast path's UnsupportedModel
+        raise ArtifactError(f"artifact {version!r} does not fit this code: {exc}") from exc
 
 
 def active_version(artifacts_dir: Path) -> str | None:

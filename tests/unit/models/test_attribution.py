@@ -1,0 +1,81 @@
+"""Parsing, mention features and role decoding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.articles import parse_article
+from models.attribution import PROMOTE_SUBJECT, decode_roles
+from models.gazetteer import default_gazetteer
+from models.mention_features import FEATURE_NAMES, country_features
+
+
+def _row(title: str, text: str, iso2: str) -> dict[str, float]:
+    article = parse_article(title, text, default_gazetteer())
+    values = country_features(article, [iso2])[0]
+    return dict(zip(FEATURE_NAMES, values.tolist(), strict=True))
+
+
+def test_parse_keeps_punctuation_and_offsets() -> None:
+    text = "Fighting spread to Gao. Residents fled!\nMali's army said little."
+    article = parse_article("Clashes in Mali", text, default_gazetteer())
+    assert article.sentences == (
+        "Clashes in Mali",
+        "Fighting spread to Gao.",
+        "Residents fled!",
+        "Mali's army said little.",
+    )
+    for sentence, found in zip(article.sentences, article.mentions, strict=True):
+        for m in found:
+            assert sentence[m.start : m.end] == m.surface
+    assert article.sentences_of("ML") == [0, 1, 3]
+
+
+def test_features_see_the_actor_and_the_country_it_acts_on() -> None:
+    title = "Japan raises its travel warning for Burkina Faso"
+    japan, burkina = _row(title, "", "JP"), _row(title, "", "BF")
+    assert japan["title_actor_after"] > 0 and burkina["title_actor_after"] == 0
+    assert burkina["title_after_actor"] == 1.0 and japan["title_after_actor"] == 0.0
+    assert burkina["title_other_actor"] == 1.0 and japan["title_other_actor"] == 0.0
+
+
+def test_features_of_host_verbs_venues_and_capital_metonyms() -> None:
+    assert _row("Mali expels French ambassador", "", "ML")["title_host_after"] == 1.0
+    assert _row("Geneva talks on Syria stall", "", "CH")["venue_after"] > 0
+    assert _row("Tokyo withdraws embassy families from Yangon", "", "JP")["capital_actor"] > 0
+
+
+def test_features_of_many_countries_match_one_by_one() -> None:
+    article = parse_article(
+        "France withdraws diplomatic staff from Mali",
+        "Like neighbouring Niger, Mali faces a fuel blockade. Burkina Faso is calm.",
+        default_gazetteer(),
+    )
+    together = country_features(article, article.countries)
+    for i, iso2 in enumerate(article.countries):
+        assert np.array_equal(together[i], country_features(article, [iso2])[0])
+    assert country_features(article, []).shape == (0, len(FEATURE_NAMES))
+
+
+@pytest.mark.parametrize(
+    ("proba", "expected"),
+    [
+        # argmax wins when a subject is clear
+        ([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1]], [0, 1]),
+        # no subject outright: the most subject-like country is promoted
+        ([[0.3, 0.1, 0.6], [0.1, 0.8, 0.1]], [0, 1]),
+        # ... but not when nobody is subject-like at all
+        ([[PROMOTE_SUBJECT / 2, 0.1, 0.9], [0.05, 0.9, 0.05]], [2, 1]),
+        # a second subject much weaker than the first becomes a mention
+        ([[0.95, 0.0, 0.05], [0.6, 0.1, 0.3]], [0, 2]),
+        # two equally strong subjects both stay
+        ([[0.9, 0.05, 0.05], [0.88, 0.02, 0.1]], [0, 0]),
+    ],
+)
+def test_decode_roles(proba: list[list[float]], expected: list[int]) -> None:
+    assert decode_roles(np.array(proba)).tolist() == expected
+
+
+def test_decode_roles_of_no_country() -> None:
+    assert decode_roles(np.zeros((0, 3))).shape == (0,)
