@@ -27,9 +27,16 @@ help: ## list the targets
 .PHONY: install
 install: $(VENV)/.installed-dev ## create .venv and install pinned runtime and dev dependencies
 
-.PHONY: run
-run: $(VENV)/.installed ## migrate SQLite, load demo data on an empty database, serve on :8080 with the scheduler
+# The trained analyser: rebuilt from the corpus when it changes (artifacts are not committed).
+models/artifacts/ACTIVE: $(VENV)/.installed $(wildcard models/data/*.jsonl)
 	mkdir -p var
+	$(BIN)/python -m service train > var/train.log
+	@echo "trained $$(cat $@) (log: var/train.log)"
+
+.PHONY: run
+run: $(VENV)/.installed ## train if needed, migrate SQLite, load demo data once, serve on :8080 with the scheduler
+	mkdir -p var
+	$(MAKE) --no-print-directory models/artifacts/ACTIVE
 	$(BIN)/python -m service db upgrade
 	$(BIN)/python -m service demo load --if-empty
 	$(BIN)/python -m service serve --host $(HOST) --port $(PORT)
@@ -48,7 +55,8 @@ typecheck: $(VENV)/.installed-dev ## mypy (strict on service/ and models/)
 	$(BIN)/mypy
 
 .PHONY: train
-train: $(VENV)/.installed ## fit the models and write a versioned artifact
+train: $(VENV)/.installed ## fit the models and write a versioned, active artifact
+	mkdir -p var
 	$(BIN)/python -m service train
 
 .PHONY: bench

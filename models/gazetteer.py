@@ -300,6 +300,13 @@ class Gazetteer:
         aliases = _check_code_map(_load_yaml(cdir / "aliases.yaml"), cdir / "aliases.yaml")
         cities = _check_code_map(_load_yaml(cdir / "cities.yaml"), cdir / "cities.yaml")
         demonyms = _check_code_map(_load_yaml(cdir / "demonyms.yaml"), cdir / "demonyms.yaml")
+        french = _load_yaml(cdir / "french.yaml") if (cdir / "french.yaml").is_file() else {}
+        for iso2, extra_names in _check_code_map(french.get("aliases", {}), cdir).items():
+            aliases[iso2] = [*_as_list(aliases.get(iso2)), *_as_list(extra_names)]
+        for iso2, places in _check_code_map(french.get("cities", {}), cdir).items():
+            spec = dict(cities.get(iso2) or {})
+            spec["cities"] = [*_as_list(spec.get("cities")), *_as_list(places)]
+            cities[iso2] = spec
         tag_data = _load_yaml(cdir / "us_state_tags.yaml").get("tags", {})
         amb_data = _load_yaml(cdir / "ambiguity.yaml")
 
