@@ -22,11 +22,15 @@ def test_seed_article_ingested_and_scored_raises_mali_on_every_factor(
     assert result.exit_code == 0, result.output
     assert "new 1" in result.output
     assert "scored" in result.output
+    countries = client.get("/v1/countries").get_json()["items"]
     mali = client.get("/v1/countries/ML").get_json()
     france = client.get("/v1/countries/FR").get_json()
     for factor in ("security", "fuel_supply", "diplomatic_presence"):
-        assert mali["factors"][factor]["score"] > 25, factor
+        # Mali, the subject: level 3 or more on every factor, and the highest country.
+        assert mali["factors"][factor]["level"] >= 3, factor
+        assert max(countries, key=lambda c: c["factors"][factor]["score"])["iso2"] == "ML"
         assert mali["factors"][factor]["drivers"][0]["title"].startswith("France Withdraws")
+        # France, the actor: stays at level 1 with a score of 5 at most.
         assert france["factors"][factor]["score"] <= 5, factor
     assert france["overall"]["level"] == 1
 
