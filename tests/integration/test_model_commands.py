@@ -9,6 +9,8 @@ import pytest
 
 from service import create_app
 from service.settings import Settings, load_settings
+from service.storage.db import db
+from service.storage.tables import Base
 
 CORPUS = Path(__file__).resolve().parents[2] / "models" / "data"
 
@@ -54,6 +56,21 @@ def test_train_writes_an_active_versioned_artifact_the_service_loads(
         json={"title": "France withdraws diplomatic staff from Mali", "text": ""},
     ).get_json()
     assert analysis["model_version"] == version
+
+    # Ingest reads whole batches through the learned models.
+    articles = model_settings.model_dir.parent / "articles.jsonl"
+    articles.write_text(
+        '{"title": "Fuel queues grow in Harare as shortages bite"}\n'
+        '{"title": "Gunmen attack convoy near Gao in Mali"}\n'
+    )
+    app = create_app(model_settings)
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+    ingest = app.test_cli_runner().invoke(args=["ingest", "--file", str(articles)])
+    assert ingest.exit_code == 0, ingest.output
+    signals = app.test_client().get("/v1/signals").get_json()["items"]
+    assert len(signals) == 2
+    assert {s["model_version"] for s in signals} == {version}
 
 
 def test_evaluate_prints_learned_and_baseline_metrics_side_by_side(
