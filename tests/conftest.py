@@ -65,6 +65,21 @@ POSTGRES_URL = os.environ.get("TRAVELRISK_TEST_DATABASE_URL")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
 
+def pytest_report_header() -> str:
+    """Say which databases the storage, API and CLI tests run on (CI: both)."""
+    where = f" ({POSTGRES_URL.rsplit('@', 1)[-1]})" if POSTGRES_URL else ""
+    return f"travelrisk databases under test: {', '.join(DATABASES)}{where}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Count the passed tests per database, so a run shows both were exercised."""
+    passed = terminalreporter.stats.get("passed", [])
+    counts = {db: sum(1 for r in passed if f"[{db}" in r.nodeid) for db in DATABASES}
+    terminalreporter.write_line(
+        "travelrisk: passed per database: " + ", ".join(f"{db} {n}" for db, n in counts.items())
+    )
+
+
 @contextmanager
 def _postgres_schema(base_url: str) -> Iterator[str]:
     """A fresh schema per test: the URL points the search path at it; dropped afterwards."""
