@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import platform
 import subprocess
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -111,27 +112,71 @@ def save_artifact(
     str
         The new version, ``<UTC timestamp>-<data hash prefix>``.
     """
+    payload = {
+        "role_model": analyzer.role_model,
+        "factor_model": analyzer.factor_model,
+        "factor_names": list(analyzer.factor_names),
+    }
+    return write_versioned(
+        artifacts_dir,
+        payload=payload,
+        data_hash=data_hash,
+        factors=analyzer.factor_names,
+        metrics=metrics,
+    )
+
+
+def write_versioned(
+    artifacts_dir: Path,
+    *,
+    payload: dict[str, Any],
+    data_hash: str,
+    factors: Sequence[str],
+    metrics: dict[str, Any],
+    prefix: str = "",
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """Write ``payload`` (skops) and its metadata under a new version folder.
+
+    Parameters
+    ----------
+    artifacts_dir : Path
+        The artifacts folder.
+    payload : dict
+        What skops persists.
+    data_hash : str
+        SHA-256 of the training data.
+    factors : sequence of str
+        The factors the artifact was fitted for.
+    metrics : dict
+        JSON-able metrics recorded in the metadata.
+    prefix : str, default=""
+        Prepended to the version (kinds of artifact apart).
+    extra : dict, optional
+        More metadata fields.
+
+    Returns
+    -------
+    str
+        The new version, ``<prefix><UTC timestamp>-<data hash prefix>``.
+    """
     created = datetime.now(UTC)
-    base = f"{created:%Y%m%dT%H%M%S}-{data_hash[:8]}"
+    base = f"{prefix}{created:%Y%m%dT%H%M%S}-{data_hash[:8]}"
     version, n = base, 1
     while (Path(artifacts_dir) / version).exists():
         n += 1
         version = f"{base}-{n}"
     folder = Path(artifacts_dir) / version
     folder.mkdir(parents=True)
-    payload = {
-        "role_model": analyzer.role_model,
-        "factor_model": analyzer.factor_model,
-        "factor_names": list(analyzer.factor_names),
-    }
     sio.dump(payload, folder / MODEL_FILE)
     metadata = {
+        **(extra or {}),
         "version": version,
         "created_at": created.isoformat(),
         "training_data_sha256": data_hash,
         "git_commit": _git_commit(),
         "libraries": library_versions(),
-        "factors": list(analyzer.factor_names),
+        "factors": list(factors),
         "metrics": metrics,
     }
     (folder / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")

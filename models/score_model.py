@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +30,9 @@ from sklearn.utils.validation import check_is_fitted
 from models.factor_config import FactorConfig
 from models.registry import (
     ArtifactError,
-    _git_commit,
     activate,
     active_version,
-    library_versions,
+    write_versioned,
 )
 
 __all__ = [
@@ -162,30 +160,15 @@ def save_score_model(
     str
         The new version, ``score-<UTC timestamp>-<data hash prefix>``.
     """
-    created = datetime.now(UTC)
-    base = f"score-{created:%Y%m%dT%H%M%S}-{data_hash[:8]}"
-    version, n = base, 1
-    while (Path(artifacts_dir) / version).exists():
-        n += 1
-        version = f"{base}-{n}"
-    folder = Path(artifacts_dir) / version
-    folder.mkdir(parents=True)
-    sio.dump(
-        {"estimator": model.estimator, "factor_names": list(model.factor_names)},
-        folder / MODEL_FILE,
+    return write_versioned(
+        artifacts_dir,
+        payload={"estimator": model.estimator, "factor_names": list(model.factor_names)},
+        data_hash=data_hash,
+        factors=model.factor_names,
+        metrics=metrics,
+        prefix="score-",
+        extra={"kind": KIND},
     )
-    metadata = {
-        "kind": KIND,
-        "version": version,
-        "created_at": created.isoformat(),
-        "training_data_sha256": data_hash,
-        "git_commit": _git_commit(),
-        "libraries": library_versions(),
-        "factors": list(model.factor_names),
-        "metrics": metrics,
-    }
-    (folder / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
-    return version
 
 
 def load_score_model(version: str, artifacts_dir: Path, config: FactorConfig) -> ScoreModel:
