@@ -12,12 +12,10 @@ import functools
 import shutil
 import socket
 import struct
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +36,12 @@ from service.settings import REPO_ROOT, Settings, load_settings
 from service.sources import SourceSpec, load_sources
 from service.storage.db import db
 from service.storage.tables import CurrentScore, Signal
+from tests.localhttp import Handler, Route, Server, Sleeps, running_server
 
 pytestmark = pytest.mark.timeout(30)
 
 MB = 1024 * 1024
 CAP = 2 * MB
-Route = Callable[["Handler", int], None]
 
 
 def hours_ago(hours: float) -> datetime:
@@ -80,55 +78,6 @@ HTML_PAGE = (
     b"<!DOCTYPE html><html><head><title>Sign in</title></head>"
     b"<body><h1>Please sign in to read Mali news</h1></body></html>"
 )
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: Server
-
-    def do_GET(self) -> None:
-        hits = self.server.requests.setdefault(self.path, [])
-        hits.append(dict(self.headers))
-        route = self.server.routes.get(self.path)
-        if route is None:
-            self.reply(404, b"not here")
-        else:
-            route(self, len(hits))
-
-    def reply(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep test output clean."""
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.routes: dict[str, Route] = {}
-        self.requests: dict[str, list[dict[str, str]]] = {}
-        self.stopping = threading.Event()
-        self.bytes_streamed = 0
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Clients hanging up mid-stream is what several tests do on purpose."""
-
-
-class Sleeps(list[float]):
-    """A ``sleep`` that records instead of waiting."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 def feed(body: bytes, status: int = 200, **headers: str) -> Route:
@@ -191,14 +140,8 @@ def endless(handler: Handler, hit: int) -> None:
 
 @pytest.fixture
 def server() -> Iterator[Server]:
-    httpd = Server()
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield httpd
-    httpd.stopping.set()
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with running_server() as httpd:
+        yield httpd
 
 
 @pytest.fixture
