@@ -74,7 +74,8 @@ def pytest_report_header() -> str:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Count the passed tests per database, so a run shows both were exercised."""
     passed = terminalreporter.stats.get("passed", [])
-    counts = {db: sum(1 for r in passed if f"[{db}" in r.nodeid) for db in DATABASES}
+    params = [set(r.nodeid.rpartition("[")[2].rstrip("]").split("-")) for r in passed]
+    counts = {db: sum(1 for p in params if db in p) for db in DATABASES}
     terminalreporter.write_line(
         "travelrisk: passed per database: " + ", ".join(f"{db} {n}" for db, n in counts.items())
     )
