@@ -12,13 +12,11 @@ from marshmallow import fields, validate
 
 from service.api.errors import abort
 from service.api.pagination import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
     decode_cursor,
     encode_cursor,
     next_link_headers,
 )
-from service.api.schemas import described
+from service.api.schemas import PageArgsSchema, described
 from service.storage.db import db
 from service.storage.jobs import STATUSES, list_job_runs
 from service.storage.tables import JobRun
@@ -26,7 +24,7 @@ from service.storage.tables import JobRun
 blp = Blueprint("jobs", __name__, url_prefix="/v1/jobs", description="Scheduled job runs")
 
 
-class JobRunQueryArgsSchema(ma.Schema):
+class JobRunQueryArgsSchema(PageArgsSchema):
     job_id = fields.String(
         load_default=None,
         metadata=described("Only runs of this job: ingest:<source name> or rescore"),
@@ -38,12 +36,6 @@ class JobRunQueryArgsSchema(ma.Schema):
             f"Only runs that ended so (or are still running): {', '.join(STATUSES)}"
         ),
     )
-    limit = fields.Integer(
-        load_default=DEFAULT_LIMIT,
-        validate=validate.Range(min=1, max=MAX_LIMIT),
-        metadata=described(f"Items per page, 1-{MAX_LIMIT}"),
-    )
-    cursor = fields.String(load_default=None, metadata=described("next_cursor of the last page"))
 
 
 class JobRunSchema(ma.Schema):

@@ -17,6 +17,17 @@ def described(text: str) -> dict[str, str]:
     return {"description": text}
 
 
+class PageArgsSchema(ma.Schema):
+    """The paging arguments every list endpoint takes."""
+
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT,
+        validate=validate.Range(min=1, max=MAX_LIMIT),
+        metadata=described(f"Items per page, 1-{MAX_LIMIT}"),
+    )
+    cursor = fields.String(load_default=None, metadata=described("next_cursor of the last page"))
+
+
 class DriverSchema(ma.Schema):
     signal_id = fields.String(metadata=described("Id of the signal (see /v1/signals)"))
     title = fields.String(metadata=described("Title of the article"))
@@ -115,16 +126,10 @@ class OfficialComparisonSchema(ma.Schema):
     )
 
 
-class AdvisoryQueryArgsSchema(ma.Schema):
+class AdvisoryQueryArgsSchema(PageArgsSchema):
     source = fields.String(load_default=None, metadata=described("Only this official source"))
     since = fields.AwareDateTime(load_default=None, metadata=described("Published at or after"))
     until = fields.AwareDateTime(load_default=None, metadata=described("Published at or before"))
-    limit = fields.Integer(
-        load_default=DEFAULT_LIMIT,
-        validate=validate.Range(min=1, max=MAX_LIMIT),
-        metadata=described(f"Items per page, 1-{MAX_LIMIT}"),
-    )
-    cursor = fields.String(load_default=None, metadata=described("next_cursor of the last page"))
 
 
 class AdvisoryListSchema(ma.Schema):
@@ -152,18 +157,12 @@ class CountryDetailSchema(CountrySchema):
     )
 
 
-class HistoryQueryArgsSchema(ma.Schema):
+class HistoryQueryArgsSchema(PageArgsSchema):
     factor = fields.String(
         load_default=None, metadata=described("One factor, or 'overall'; every factor if omitted")
     )
     since = fields.Date(load_default=None, metadata=described("First day (inclusive)"))
     until = fields.Date(load_default=None, metadata=described("Last day (inclusive)"))
-    limit = fields.Integer(
-        load_default=DEFAULT_LIMIT,
-        validate=validate.Range(min=1, max=MAX_LIMIT),
-        metadata=described(f"Rows per page, 1-{MAX_LIMIT}"),
-    )
-    cursor = fields.String(load_default=None, metadata=described("next_cursor of the last page"))
 
     @ma.validates_schema
     def check_range(self, data: dict[str, object], **_: object) -> None:
@@ -226,7 +225,7 @@ class AnalysisSchema(ma.Schema):
     )
 
 
-class SignalQueryArgsSchema(ma.Schema):
+class SignalQueryArgsSchema(PageArgsSchema):
     country = fields.String(
         load_default=None, metadata=described("Only signals naming this country (code or name)")
     )
@@ -236,12 +235,6 @@ class SignalQueryArgsSchema(ma.Schema):
     since = fields.AwareDateTime(
         load_default=None, metadata=described("Only signals published at or after (ISO 8601)")
     )
-    limit = fields.Integer(
-        load_default=DEFAULT_LIMIT,
-        validate=validate.Range(min=1, max=MAX_LIMIT),
-        metadata=described(f"Items per page, 1-{MAX_LIMIT}"),
-    )
-    cursor = fields.String(load_default=None, metadata=described("next_cursor of the last page"))
 
 
 class SignalSchema(ma.Schema):
