@@ -61,6 +61,10 @@ class Server(ThreadingHTTPServer):
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}{path}"
 
+    def hits(self, path: str) -> int:
+        """How many requests ``path`` has had."""
+        return len(self.requests.get(path, []))
+
     def handle_error(self, request: object, client_address: object) -> None:
         """Clients hanging up mid-stream is what several tests do on purpose."""
 
@@ -78,6 +82,15 @@ def running_server() -> Iterator[Server]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+def answer(status: int, body: bytes, content_type: str = "application/rss+xml") -> Route:
+    """A route that always gives the same answer."""
+
+    def route(handler: Handler, hit: int) -> None:
+        handler.reply(status, body, {"Content-Type": content_type})
+
+    return route
 
 
 class Sleeps(list[float]):

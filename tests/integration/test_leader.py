@@ -11,11 +11,9 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO
 
@@ -27,6 +25,7 @@ from service.leader import FileLeadership, ProcessLeadership, leadership_for
 from service.storage import migrate
 from service.storage.db import make_engine
 from service.storage.tables import JobRun
+from tests.localhttp import Server, answer, running_server
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -95,41 +94,11 @@ def test_an_in_memory_database_always_leads_its_only_process() -> None:
 # --- two scheduler processes --------------------------------------------------------------
 
 
-class CountingServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), CountingHandler)
-        self.hits = 0
-        self.lock = threading.Lock()
-
-
-class CountingHandler(BaseHTTPRequestHandler):
-    server: CountingServer
-
-    def do_GET(self) -> None:
-        with self.server.lock:
-            self.server.hits += 1
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.send_header("Content-Length", str(len(FEED)))
-        self.end_headers()
-        self.wfile.write(FEED)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep test output clean."""
-
-
 @pytest.fixture
-def feed() -> Iterator[CountingServer]:
-    server = CountingServer()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+def feed() -> Iterator[Server]:
+    with running_server() as server:
+        server.routes["/feed.xml"] = answer(200, FEED)
+        yield server
 
 
 class SchedulerProcess:
@@ -157,7 +126,7 @@ class SchedulerProcess:
 
 
 @pytest.fixture
-def scheduler_env(database_url: str, tmp_path: Path, feed: CountingServer) -> dict[str, str]:
+def scheduler_env(database_url: str, tmp_path: Path, feed: Server) -> dict[str, str]:
     config = tmp_path / "config"
     # The repo's factor and gazetteer config, with one source: the local feed, every tick.
     shutil.copytree(REPO / "config", config)
@@ -217,7 +186,7 @@ def at_most_one_per_tick(starts: list[datetime]) -> None:
 
 @pytest.mark.slow
 def test_two_scheduler_processes_run_each_job_once_per_tick_and_fail_over(
-    scheduler_env: dict[str, str], engine: Engine, feed: CountingServer, tmp_path: Path
+    scheduler_env: dict[str, str], engine: Engine, feed: Server, tmp_path: Path
 ) -> None:
     processes = [SchedulerProcess(scheduler_env, tmp_path / f"scheduler-{i}.log") for i in (1, 2)]
     try:
@@ -229,7 +198,7 @@ def test_two_scheduler_processes_run_each_job_once_per_tick_and_fail_over(
         before = wire_starts(engine)
         at_most_one_per_tick(before)
         assert rescore_runs(engine) == 1  # once at election, then hourly (60 s here)
-        wait_for(lambda: feed.hits >= len(before), 5, "the server saw every run")
+        wait_for(lambda: feed.hits("/feed.xml") >= len(before), 5, "the server saw every run")
 
         leader.process.kill()  # no clean-up: the lock must go with the process
         leader.process.wait(timeout=10)
@@ -256,7 +225,7 @@ def test_two_scheduler_processes_run_each_job_once_per_tick_and_fail_over(
         assert "success" in statuses
         # Each run fetched once (a run killed before its fetch has a row and no hit).
         runs = len(wire_starts(engine))
-        assert runs - 1 <= feed.hits <= runs
+        assert runs - 1 <= feed.hits("/feed.xml") <= runs
     finally:
         for process in processes:
             process.stop()

@@ -14,11 +14,9 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +34,7 @@ from service.sources import SourceSpec
 from service.storage import migrate
 from service.storage.db import db
 from service.storage.tables import Base, CurrentScore, JobRun
+from tests.localhttp import Server, answer, running_server
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -55,47 +54,13 @@ FEED = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-class FeedServer(ThreadingHTTPServer):
-    """Serves ``/feed.xml`` and counts the requests; any other path is a 500."""
-
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), FeedHandler)
-        self.hits: dict[str, int] = {}
-        self.lock = threading.Lock()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
-
-
-class FeedHandler(BaseHTTPRequestHandler):
-    server: FeedServer
-
-    def do_GET(self) -> None:
-        with self.server.lock:
-            self.server.hits[self.path] = self.server.hits.get(self.path, 0) + 1
-        status, body = (200, FEED) if self.path == "/feed.xml" else (500, b"broken")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep test output clean."""
-
-
 @pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
-    server = FeedServer()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+def feed_server() -> Iterator[Server]:
+    """Serves ``/feed.xml`` and counts the requests; ``/broken`` is a 500."""
+    with running_server() as server:
+        server.routes["/feed.xml"] = answer(200, FEED)
+        server.routes["/broken"] = answer(500, b"broken")
+        yield server
 
 
 def write_config(directory: Path, sources: dict[str, dict[str, Any]]) -> Path:
@@ -115,7 +80,7 @@ def news(url: str, **fields: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def config_dir(tmp_path: Path, feed_server: FeedServer) -> Path:
+def config_dir(tmp_path: Path, feed_server: Server) -> Path:
     return write_config(
         tmp_path / "config",
         {
@@ -198,13 +163,13 @@ def test_rescore_job_scores_every_country(bound: Flask, session: Session) -> Non
 
 
 def test_a_failing_source_is_recorded_as_failed_and_never_raises(
-    bound: Flask, session: Session, feed_server: FeedServer
+    bound: Flask, session: Session, feed_server: Server
 ) -> None:
     jobs.ingest_source_job("broken")
     [run] = runs(session, "ingest:broken")
     assert run.status == "failed"
     assert run.error is not None and "500" in run.error
-    assert feed_server.hits["/broken"] >= 1
+    assert feed_server.hits("/broken") >= 1
     assert session.scalar(select(CurrentScore).limit(1)) is None
 
 
@@ -212,13 +177,13 @@ def test_a_failing_source_is_recorded_as_failed_and_never_raises(
     ("source", "reason"), [("paused", "disabled"), ("removed", "no longer in sources.yaml")]
 )
 def test_disabled_or_removed_sources_are_recorded_as_skipped(
-    bound: Flask, session: Session, feed_server: FeedServer, source: str, reason: str
+    bound: Flask, session: Session, feed_server: Server, source: str, reason: str
 ) -> None:
     jobs.ingest_source_job(source)
     [run] = runs(session, f"ingest:{source}")
     assert run.status == "skipped"
     assert run.error is not None and reason in run.error
-    assert feed_server.hits == {}
+    assert feed_server.requests == {}
 
 
 def test_a_job_whose_run_cannot_be_recorded_logs_and_returns(
@@ -281,7 +246,7 @@ def test_reconciling_with_the_config_drops_jobs_of_removed_and_disabled_sources(
 
 
 def test_the_leading_scheduler_runs_each_job_once_per_interval(
-    app: Flask, session: Session, feed_server: FeedServer, config_dir: Path
+    app: Flask, session: Session, feed_server: Server, config_dir: Path
 ) -> None:
     """Two schedulers in one process contend as two processes would: one runs the jobs."""
     write_config(config_dir, {"wire": news(feed_server.url("/feed.xml"))})
@@ -294,7 +259,7 @@ def test_the_leading_scheduler_runs_each_job_once_per_interval(
         first.shutdown(wait=True)
         second.shutdown(wait=True)
     wire = runs(session, "ingest:wire")
-    assert feed_server.hits["/feed.xml"] == len(wire)  # each run fetched once
+    assert feed_server.hits("/feed.xml") == len(wire)  # each run fetched once
     assert all(run.status == "success" for run in wire)
     span = (wire[-1].started_at - wire[0].started_at).total_seconds()
     # One run per 0.3 s interval; both schedulers running would make twice as many.
@@ -313,7 +278,7 @@ def free_port() -> int:
 
 @pytest.mark.slow
 def test_serve_runs_the_scheduler_in_process_and_stops_cleanly_on_sigterm(
-    database_url: str, config_dir: Path, tmp_path: Path, feed_server: FeedServer
+    database_url: str, config_dir: Path, tmp_path: Path, feed_server: Server
 ) -> None:
     write_config(config_dir, {"wire": news(feed_server.url("/feed.xml"))})
     migrate.upgrade(database_url)
