@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from models.gazetteer import Country
 from service.api.errors import abort
-from service.api.pagination import decode_cursor, encode_cursor, next_link_headers
+from service.api.pagination import decode_cursor, next_link_headers, page
 from service.api.schemas import (
     AdvisoryListSchema,
     AdvisoryQueryArgsSchema,
@@ -97,10 +97,7 @@ class CountryHistory(MethodView):
             after=after,
             limit=limit + 1,
         )
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            next_cursor = encode_cursor([rows[-1].as_of.isoformat(), rows[-1].factor])
+        rows, next_cursor = page(rows, limit, lambda row: [row.as_of.isoformat(), row.factor])
         body = {"iso2": country.iso2, "items": rows, "next_cursor": next_cursor}
         return body, 200, next_link_headers(next_cursor)
 
@@ -128,10 +125,10 @@ class CountryAdvisories(MethodView):
             before=before,
             limit=limit + 1,
         )
-        next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
+        rows, next_cursor = page(rows, limit, lambda advisory: [advisory.id])
         body = {
             "iso2": country.iso2,
-            "items": [advisory_fields(a) for a in rows[:limit]],
+            "items": [advisory_fields(a) for a in rows],
             "next_cursor": next_cursor,
         }
         return body, 200, next_link_headers(next_cursor)

@@ -13,8 +13,8 @@ from marshmallow import fields, validate
 from service.api.errors import abort
 from service.api.pagination import (
     decode_cursor,
-    encode_cursor,
     next_link_headers,
+    page,
 )
 from service.api.schemas import PageArgsSchema, described
 from service.storage.db import db
@@ -113,9 +113,6 @@ class JobRuns(MethodView):
             before=before,
             limit=limit + 1,
         )
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            next_cursor = encode_cursor([rows[-1].started_at.isoformat(), rows[-1].id])
+        rows, next_cursor = page(rows, limit, lambda run: [run.started_at.isoformat(), run.id])
         body = {"items": [_run_fields(run) for run in rows], "next_cursor": next_cursor}
         return body, 200, next_link_headers(next_cursor)

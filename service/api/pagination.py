@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from flask import request
 
 from service.api.errors import abort
+
+T = TypeVar("T")
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -31,6 +34,19 @@ def decode_cursor(cursor: str, *, length: int) -> list[Any]:
     if not isinstance(key, list) or len(key) != length:
         abort(422, message="invalid cursor", errors={"cursor": ["not a cursor from this API"]})
     return key
+
+
+def page(
+    rows: Sequence[T], limit: int, key: Callable[[T], list[Any]]
+) -> tuple[list[T], str | None]:
+    """The first ``limit`` rows and the cursor after them (None on the last page).
+
+    Queries fetch ``limit + 1`` rows: the extra one only says that another page exists.
+    """
+    if len(rows) <= limit:
+        return list(rows), None
+    kept = list(rows[:limit])
+    return kept, encode_cursor(key(kept[-1]))
 
 
 def next_link_headers(next_cursor: str | None) -> dict[str, str]:

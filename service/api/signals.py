@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from service.api.auth import require_api_key
 from service.api.countries import resolve_country
 from service.api.errors import abort
-from service.api.pagination import decode_cursor, encode_cursor, next_link_headers
+from service.api.pagination import decode_cursor, next_link_headers, page
 from service.api.schemas import (
     SignalCreatedSchema,
     SignalCreateSchema,
@@ -80,10 +80,7 @@ class Signals(MethodView):
             before=before,
             limit=limit + 1,
         )
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            next_cursor = encode_cursor([rows[-1].published_at.isoformat(), rows[-1].id])
+        rows, next_cursor = page(rows, limit, lambda s: [s.published_at.isoformat(), s.id])
         body = {"items": [_signal_fields(s) for s in rows], "next_cursor": next_cursor}
         return body, 200, next_link_headers(next_cursor)
 
