@@ -31,7 +31,6 @@ T = TypeVar("T")
 SIGNALS = Signal.metadata.tables[Signal.__tablename__]
 MENTIONS = Mention.metadata.tables[Mention.__tablename__]
 MENTION_FACTORS = MentionFactor.metadata.tables[MentionFactor.__tablename__]
-WHITESPACE = re.compile(r"\s+")
 # Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
 LOOKUP_CHUNK = 500
 
@@ -39,7 +38,8 @@ LOOKUP_CHUNK = 500
 def content_hash(title: str, text: str) -> str:
     """SHA-256 of the normalised title and text: the same story twice has one hash."""
     normalised = unicodedata.normalize("NFKC", f"{title}\n{text}").casefold()
-    return hashlib.sha256(WHITESPACE.sub(" ", normalised).strip().encode()).hexdigest()
+    # str.split() splits on exactly the characters \s matches, several times faster.
+    return hashlib.sha256(" ".join(normalised.split()).encode()).hexdigest()
 
 
 STORY_WORD = re.compile(r"[^\W\d_]{3,}")

@@ -34,8 +34,9 @@ _BLOCK_TAGS = frozenset({
     "blockquote", "section", "article", "header", "footer", "figure", "figcaption", "hr",
 })  # fmt: skip
 _INVISIBLE_TAGS = frozenset({"script", "style", "template", "noscript", "iframe", "object"})
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_BLANK_LINES = re.compile(r"\s*\n\s*")
+# Only runs that change: a lone space matches nothing, so prose needs few substitutions.
+_SPACES = re.compile(r"[\t\r\f\v\u00a0][ \t\r\f\v\u00a0]*| [ \t\r\f\v\u00a0]+")
+_BLANK_LINES = re.compile(r"[^\S\n]*\n\s*")
 
 
 def decode_bytes(data: bytes, *, problems: list[ParseProblem]) -> str:
@@ -112,7 +113,9 @@ class _TextExtractor(HTMLParser):
 def normalise_space(text: str) -> str:
     """Collapse runs of spaces; keep single line breaks between paragraphs."""
     text = _SPACES.sub(" ", text)
-    return _BLANK_LINES.sub("\n", text).strip()
+    if "\n" in text:
+        text = _BLANK_LINES.sub("\n", text)
+    return text.strip()
 
 
 def html_to_text(fragment: str) -> str:
