@@ -17,20 +17,53 @@ from datetime import UTC, datetime
 from itertools import islice, zip_longest
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models.analysis import Analysis, FactorReading
 from models.scoring import DIRECTION_SIGN
 from service.ingest.records import Article
 from service.ingest.urls import canonical_url
+from service.storage.bulk import BulkInsert
 from service.storage.tables import Mention, MentionFactor, Signal
 
 T = TypeVar("T")
-# Core tables for bulk INSERTs: the ORM's bulk path costs several times more per row.
-SIGNALS = Signal.metadata.tables[Signal.__tablename__]
-MENTIONS = Mention.metadata.tables[Mention.__tablename__]
-MENTION_FACTORS = MentionFactor.metadata.tables[MentionFactor.__tablename__]
+# Driver-level bulk INSERTs: the ORM's bulk path, and Core's, cost more per row than
+# the database's own work.
+INSERT_SIGNALS = BulkInsert(
+    Signal.metadata.tables[Signal.__tablename__],
+    (
+        "content_hash",
+        "canonical_url",
+        "url",
+        "title",
+        "text",
+        "source",
+        "published_at",
+        "ingested_at",
+        "model_version",
+        "raw",
+        "story_key",
+    ),
+)
+INSERT_MENTIONS = BulkInsert(
+    Mention.metadata.tables[Mention.__tablename__],
+    ("signal_id", "country_iso2", "role", "weight", "published_at"),
+)
+INSERT_READINGS = BulkInsert(
+    MentionFactor.metadata.tables[MentionFactor.__tablename__],
+    (
+        "mention_id",
+        "factor",
+        "probability",
+        "direction",
+        "signal_id",
+        "country_iso2",
+        "published_at",
+        "strength",
+        "story_key",
+    ),
+)
 # Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
 LOOKUP_CHUNK = 500
 
@@ -285,66 +318,65 @@ def _insert_new(
     """Bulk-insert the items at ``positions``; their new signal ids by position."""
     if not positions:
         return {}
-    published: dict[int, datetime] = {p: items[p][0].published_at or received for p in positions}
-    signal_rows: list[dict[str, Any]] = []
-    for position in positions:
-        article, analysis = items[position]
-        digest, canonical = identities[position]
-        signal_rows.append(
-            {
-                "content_hash": digest,
-                "canonical_url": canonical,
-                "url": article.url,
-                "title": article.title,
-                "text": article.text,
-                "source": article.source,
-                "published_at": published[position],
-                "model_version": analysis.model_version,
-                "raw": article.raw,
-                "story_key": story_key(article.title),
-            }
-        )
+    connection = session.connection()
+    published = {p: items[p][0].published_at or received for p in positions}
+    stories = {p: story_key(items[p][0].title) for p in positions}
+    ingested = datetime.now(UTC)
+    digests = [identities[p][0] for p in positions]
     # Plain executemany, then read the ids back by natural key (content_hash; signal and
     # country): RETURNING in parameter order makes SQLite insert one row per statement.
-    session.execute(insert(SIGNALS), signal_rows)
-    ids = _ids_by_digest(session, [row["content_hash"] for row in signal_rows])
-    by_position = {
-        p: ids[row["content_hash"]] for p, row in zip(positions, signal_rows, strict=True)
-    }
-
-    mention_rows: list[dict[str, Any]] = []
-    readings: dict[tuple[int, str], tuple[dict[str, Any], float, dict[str, FactorReading]]] = {}
-    for position, row in zip(positions, signal_rows, strict=True):
-        for country in items[position][1].countries:
-            signal_id = by_position[position]
-            mention_rows.append(
-                {
-                    "signal_id": signal_id,
-                    "country_iso2": country.iso2,
-                    "role": country.role,
-                    "weight": country.weight,
-                    "published_at": published[position],
-                }
+    INSERT_SIGNALS.execute(
+        connection,
+        (
+            (
+                digest,
+                identities[p][1],
+                items[p][0].url,
+                items[p][0].title,
+                items[p][0].text,
+                items[p][0].source,
+                published[p],
+                ingested,
+                items[p][1].model_version,
+                items[p][0].raw,
+                stories[p],
             )
-            copied = reading_fields(signal_id, country.iso2, published[position], row["story_key"])
-            readings[signal_id, country.iso2] = (copied, country.weight, country.factors)
-    if mention_rows:
-        session.execute(insert(MENTIONS), mention_rows)
-        mention_ids = _mention_ids(session, sorted(by_position.values()))
-        factor_rows = [
-            {
-                **copied,
-                "mention_id": mention_ids[key],
-                "factor": name,
-                "probability": reading.probability,
-                "direction": reading.direction,
-                "strength": signed_strength(weight, reading),
-            }
-            for key, (copied, weight, factors) in readings.items()
-            for name, reading in factors.items()
-        ]
-        if factor_rows:
-            session.execute(insert(MENTION_FACTORS), factor_rows)
+            for p, digest in zip(positions, digests, strict=True)
+        ),
+    )
+    ids = _ids_by_digest(session, digests)
+    by_position = {p: ids[digest] for p, digest in zip(positions, digests, strict=True)}
+
+    mention_rows: list[tuple[int, str, str, float, datetime]] = []
+    for position in positions:
+        signal_id = by_position[position]
+        for country in items[position][1].countries:
+            mention_rows.append(
+                (signal_id, country.iso2, country.role, country.weight, published[position])
+            )
+    if not mention_rows:
+        return by_position
+    INSERT_MENTIONS.execute(connection, mention_rows)
+    mention_ids = _mention_ids(session, sorted(by_position.values()))
+    INSERT_READINGS.execute(
+        connection,
+        (
+            (
+                mention_ids[signal_id, country.iso2],
+                name,
+                reading.probability,
+                reading.direction,
+                signal_id,
+                country.iso2,
+                published[position],
+                signed_strength(country.weight, reading),
+                stories[position],
+            )
+            for position, signal_id in by_position.items()
+            for country in items[position][1].countries
+            for name, reading in country.factors.items()
+        ),
+    )
     return by_position
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from models.analysis import Analysis, CountryAnalysis, FactorReading
@@ -16,8 +16,8 @@ from service.rescore import rescore
 from service.storage.advisories import latest_per_source, store_advisory
 from service.storage.db import db
 from service.storage.scores import current_scores
-from service.storage.signals import store_signal
-from service.storage.tables import Advisory, Mention, ScoreHistory, Signal
+from service.storage.signals import BatchOutcome, store_signal, store_signals
+from service.storage.tables import Advisory, Mention, MentionFactor, ScoreHistory, Signal
 
 PUBLISHED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 MALI = Analysis(
@@ -98,6 +98,83 @@ def test_timestamps_come_back_timezone_aware_utc(session: Session) -> None:
 def test_naive_timestamps_are_refused(session: Session) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         store_signal(session, article=article(published_at=datetime(2026, 11, 20)), analysis=MALI)
+
+
+def stored_rows(session: Session) -> list[tuple[object, ...]]:
+    """Every stored signal with its mentions and readings, ids left out."""
+    session.expire_all()
+    rows = []
+    for signal in session.scalars(select(Signal).order_by(Signal.content_hash)):
+        for mention in sorted(signal.mentions, key=lambda m: m.country_iso2):
+            for reading in sorted(mention.factors, key=lambda f: f.factor):
+                rows.append(
+                    (
+                        signal.content_hash,
+                        signal.canonical_url,
+                        signal.published_at,
+                        signal.raw,
+                        signal.story_key,
+                        mention.country_iso2,
+                        mention.role,
+                        mention.weight,
+                        mention.published_at,
+                        reading.factor,
+                        reading.probability,
+                        reading.direction,
+                        reading.strength,
+                        (reading.signal_id, reading.country_iso2)
+                        == (signal.id, mention.country_iso2),
+                        reading.published_at,
+                        reading.story_key,
+                    )
+                )
+    return rows
+
+
+def test_a_batch_is_stored_exactly_as_one_by_one(session: Session) -> None:
+    paris = timezone(timedelta(hours=1))
+    batch = [
+        (article(raw={"id": 1, "tags": ["mali", "fuel"]}), MALI),
+        (article(title="Fuel convoys attacked", url=None, published_at=None), MALI),
+        (
+            article(
+                title="Embassy staff leave",
+                url="https://other.example/x",
+                published_at=datetime(2026, 11, 20, 10, 30, tzinfo=paris),
+            ),
+            MALI,
+        ),
+    ]
+    received = datetime(2026, 11, 21, tzinfo=UTC)
+    outcomes = store_signals(session, items=batch, received_at=received)
+    session.commit()
+    assert [o.created for o in outcomes] == [True, True, True]
+    in_bulk = stored_rows(session)
+    assert {row[2] for row in in_bulk} == {PUBLISHED, received}
+    assert all(row[2].utcoffset() == timedelta(0) for row in in_bulk)
+
+    for table in (MentionFactor, Mention, Signal):
+        session.execute(delete(table))
+    for item, analysis in batch:
+        store_signal(session, article=item, analysis=analysis, received_at=received)
+    session.commit()
+    assert stored_rows(session) == in_bulk
+
+
+def test_a_batch_collapses_its_own_duplicates_and_skips_stored_ones(session: Session) -> None:
+    store_signal(session, article=article(), analysis=MALI)
+    first = session.scalars(select(Signal.id)).one()
+    new = article(title="Fuel convoys attacked", url="https://other.example/x")
+    outcomes = store_signals(session, items=[(article(), MALI), (new, MALI), (new, MALI)])
+    session.commit()
+    assert outcomes[0] == BatchOutcome(first, created=False)
+    assert outcomes[1].created and outcomes[2] == BatchOutcome(outcomes[1].signal_id, False)
+    assert session.scalar(select(func.count(Signal.id))) == 2
+
+
+def test_a_batch_with_a_naive_timestamp_is_refused(session: Session) -> None:
+    with pytest.raises(Exception, match="naive datetime"):
+        store_signals(session, items=[(article(published_at=datetime(2026, 11, 20)), MALI)])
 
 
 def advisory(level: int = 4, text: str = "Do not travel due to crime, terrorism.", **kw: object):
