@@ -7,6 +7,7 @@ artifact is installed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import string
@@ -18,33 +19,86 @@ import yaml
 
 from models.analysis import Analysis, CountryAnalysis, Direction, FactorReading, Role
 from models.factor_config import DEFAULT_CONFIG_DIR
-from models.gazetteer import Gazetteer, Mention, default_gazetteer
+from models.gazetteer import Gazetteer, Mention, default_gazetteer, trie_pattern
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“‘'A-Z0-9])|\n+")
 SUBJECT_PREPOSITIONS = re.compile(r"\b(?:in|from|across|to|into|inside|throughout)\s+$", re.I)
 ROLE_SHARE = {"subject": 1.0, "mentioned": 0.2, "actor": 0.1}
 
 
-# Lower-cases ASCII only, so offsets in the lowered text are offsets in the original.
+# Lower-cases ASCII only, so offsets in the lowered text are offsets in the original:
+# the slow fallback for the rare text that str.lower() makes longer.
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 DIRECTIONS = ("escalating", "easing")  # slot 0 and 1 of a count
+UNSUPPORTED = frozenset("\\.*+{}^$]")
 
 
 def _compile_lexicon(
     factors: dict[str, dict[str, list[str]]],
 ) -> tuple[re.Pattern[str], dict[str, tuple[int, int]]]:
-    """One pattern for every list (a named group per factor and direction), and the map
-    from group name to (factor index, count slot). Easing lists come first (see _count)."""
-    branches = []
-    groups = {}
+    """One trie-shaped pattern for every phrase of every list, and the map from phrase to
+    (factor index, count slot). Easing lists are read first, so a phrase listed both ways
+    counts as easing. A flat alternation of ~150 expressions was tried one by one at every
+    position of the text; the trie rejects most positions on their first character."""
+    phrases: dict[str, tuple[int, int]] = {}
     for index, lists in enumerate(factors.values()):
         for slot in (1, 0):
-            name = f"f{index}_{DIRECTIONS[slot]}"
-            groups[name] = (index, slot)
-            branches.append(
-                f"(?P<{name}>" + "|".join(f"(?:{p})" for p in lists[DIRECTIONS[slot]]) + ")"
-            )
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(branches) + r")\b"), groups
+            for expression in lists[DIRECTIONS[slot]]:
+                for phrase in expand_phrases(expression):
+                    phrases.setdefault(phrase, (index, slot))
+    return re.compile(r"(?<![a-z0-9])(?:" + trie_pattern(phrases) + r")\b"), phrases
+
+
+def expand_phrases(expression: str) -> list[str]:
+    """Every phrase a word-list entry matches: "attack(s|ed)?" is attack, attacks, attacked.
+
+    Entries are finite patterns: literal text, groups ``(a|b)`` or ``(?:a|b)``, classes
+    such as ``[sz]`` and the ``?`` quantifier. Anything else (``*``, ``+``, ranges,
+    escapes) would make the list infinite or ambiguous and raises ValueError.
+    """
+    phrases, end = _alternatives(expression, 0)
+    if end != len(expression):
+        raise ValueError(f"unbalanced ')' in word-list entry {expression!r}")
+    return phrases
+
+
+def _alternatives(expression: str, i: int) -> tuple[list[str], int]:
+    options: list[str] = []
+    while True:
+        sequence, i = _sequence(expression, i)
+        options.extend(sequence)
+        if i < len(expression) and expression[i] == "|":
+            i += 1
+            continue
+        return options, i
+
+
+def _sequence(expression: str, i: int) -> tuple[list[str], int]:
+    built = [""]
+    while i < len(expression) and expression[i] not in "|)":
+        char = expression[i]
+        if char == "(":
+            i += 3 if expression.startswith("(?:", i) else 1
+            atom, i = _alternatives(expression, i)
+            if i >= len(expression):
+                raise ValueError(f"unclosed '(' in word-list entry {expression!r}")
+            i += 1
+        elif char == "[":
+            close = expression.find("]", i)
+            atom = list(expression[i + 1 : close])
+            if close < 0 or not atom or "-" in atom or "^" in atom or "\\" in atom:
+                raise ValueError(f"unsupported class in word-list entry {expression!r}")
+            i = close + 1
+        elif char in UNSUPPORTED:
+            raise ValueError(f"unsupported {char!r} in word-list entry {expression!r}")
+        else:
+            atom = [char]
+            i += 1
+        if i < len(expression) and expression[i] == "?":
+            atom = ["", *atom]
+            i += 1
+        built = [head + tail for head in built for tail in atom]
+    return built, i
 
 
 class BaselineAnalyzer:
@@ -64,7 +118,7 @@ class BaselineAnalyzer:
         document = yaml.safe_load(raw)
         self._gazetteer = gazetteer or default_gazetteer()
         self._factors = tuple(document["factors"])
-        self._lexicon, self._groups = _compile_lexicon(document["factors"])
+        self._lexicon, self._phrases = _compile_lexicon(document["factors"])
         self._actor_follow = re.compile(
             r"^\W{0,3}(?:'s\s+)?(?:has\s+|have\s+|is\s+|will\s+)?(?:"
             + "|".join(document["actor_verbs"] + document["actor_nouns"])
@@ -147,13 +201,15 @@ class BaselineAnalyzer:
     def _count(self, document: str, starts: list[int]) -> list[list[list[int]]]:
         """[sentence][factor] -> [escalating hits, easing hits], in one pass over the text.
 
-        One combined pattern is much faster than one per list. At each position the
-        first alternative wins and consumes the phrase, and easing phrases come before
-        escalating ones, so "curfew lifted" counts as easing and not also as "curfew".
+        At each position the longest phrase wins and consumes the text, so "curfew
+        lifted" counts as easing and not also as "curfew".
         """
         counts = [[[0, 0] for _ in self._factors] for _ in starts]
-        for match in self._lexicon.finditer(document.translate(ASCII_LOWER)):
-            factor, slot = self._groups[match.lastgroup or ""]
+        lowered = document.lower()
+        if len(lowered) != len(document):  # a letter such as "İ" lower-cased to two
+            lowered = document.translate(ASCII_LOWER)
+        for match in self._lexicon.finditer(lowered):
+            factor, slot = self._phrases[match.group()]
             counts[bisect_right(starts, match.start()) - 1][factor][slot] += 1
         return counts
 
@@ -171,6 +227,7 @@ def _sentence_spans(title_length: int, document: str) -> list[tuple[int, int]]:
     return spans
 
 
+@functools.cache
 def _reading(up: int, down: int) -> FactorReading:
     hits = up + down
     if hits == 0:

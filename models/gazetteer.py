@@ -35,6 +35,7 @@ __all__ = [
     "MentionKind",
     "default_gazetteer",
     "normalise_name",
+    "trie_pattern",
 ]
 
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[1] / "config" / "gazetteer"
@@ -199,7 +200,7 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
+def trie_pattern(words: Iterable[str]) -> str:
     """One regex alternation shaped as a character trie.
 
     A flat alternation of thousands of names is tried name by name at every position;
@@ -267,7 +268,7 @@ class Gazetteer:
         self._amb = ambiguity
         # Longest surfaces first inside the trie is implicit: "?" is greedy, so
         # "Guinea-Bissau" wins over "Guinea" and "Nigerien" over "Niger".
-        self._pattern = re.compile(r"(?:" + _trie_pattern(self._surfaces) + r")(?!\w)")
+        self._pattern = re.compile(r"(?:" + trie_pattern(self._surfaces) + r")(?!\w)")
         self._suggest_keys = sorted(self._names)
 
     # ------------------------------------------------------------------ construction
