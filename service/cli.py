@@ -11,7 +11,7 @@ import logging
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from service.extensions import runtime
 from service.ingest import news as news_formats
+from service.ingest.analysis_pool import DEFAULT_ANALYSIS_WORKERS, analysis_pool
 from service.ingest.pipeline import IngestReport, ingest_path
 from service.ingest.records import ParseFailure
 from service.ingest.runner import SourceSkipped, run_source
@@ -171,6 +172,14 @@ def _print_report(path: str, outcome: IngestReport | Exception) -> None:
     help="generic import: the official source of records that name none (us-state, ca, ...).",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=DEFAULT_ANALYSIS_WORKERS,
+    show_default=True,
+    help="--file: analyse in this many worker processes while this one parses and stores "
+    "(0: all in this process).",
+)
+@click.option(
     "--rescore/--no-rescore",
     "rescore_after",
     default=True,
@@ -186,6 +195,7 @@ def ingest(
     field_map: str | None,
     records: str | None,
     advisory_source: str | None,
+    workers: int,
     rescore_after: bool,
 ) -> None:
     """Ingest a file or folder, or fetch configured sources; one failure never stops the rest."""
@@ -195,7 +205,7 @@ def ingest(
     if options and fmt != "generic":
         raise click.UsageError("--map, --records and --advisory-source need --format generic")
     if path is not None:
-        outcomes = _ingest_files(path, fmt, options)
+        outcomes = _ingest_files(path, fmt, options, workers=workers)
     else:
         outcomes = _ingest_sources(source_names, all_sources)
     new = sum(o.new for o in outcomes.values() if isinstance(o, IngestReport))
@@ -222,12 +232,19 @@ def _generic_options(
 
 
 def _ingest_files(
-    path: Path, fmt: str | None, options: dict[str, Any] | None = None
+    path: Path, fmt: str | None, options: dict[str, Any] | None = None, *, workers: int = 0
 ) -> dict[str, IngestReport | Exception]:
     rt = runtime()
-    outcomes = ingest_path(
-        path, fmt=fmt, analyzer=rt.analyzer, session_scope=db.session_scope, options=options
-    )
+    pool = analysis_pool(rt.analyzer, workers) if workers else nullcontext(None)
+    with pool as executor:
+        outcomes = ingest_path(
+            path,
+            fmt=fmt,
+            analyzer=rt.analyzer,
+            session_scope=db.session_scope,
+            options=options,
+            pool=executor,
+        )
     for file, outcome in outcomes.items():
         _print_report(str(file), outcome)
     return {str(file): outcome for file, outcome in outcomes.items()}

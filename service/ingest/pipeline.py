@@ -8,7 +8,9 @@ URL) and completes the rest.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 from models.analysis import Analysis, Analyzer
 from service.ingest import advisories as advisory_formats
 from service.ingest import news as news_formats
+from service.ingest.analysis_pool import analyze_in_worker, analyze_pairs
 from service.ingest.records import AdvisoryRecord, Article, ParseFailure, ParseProblem
 from service.storage.advisories import store_advisory
 from service.storage.signals import store_signal, store_signals
@@ -28,6 +31,7 @@ from service.storage.signals import store_signal, store_signals
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+POOL_LOOKAHEAD = 2  # batches analysed ahead of the one being stored
 SessionScope = Callable[[], AbstractContextManager[Session]]
 T = TypeVar("T")
 
@@ -79,13 +83,31 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def analyze_batch(analyzer: Analyzer, articles: Sequence[Article]) -> list[Analysis]:
-    """Analyses in order; analysers that can read a batch at once (the learned models
-    score every article of a batch in one matrix pass) are given the whole batch."""
-    analyze_many = getattr(analyzer, "analyze_many", None)
-    if analyze_many is not None:
-        return list(analyze_many([(a.title, a.text) for a in articles]))
-    return [analyzer.analyze(a.title, a.text) for a in articles]
+def _pairs(articles: Sequence[Article]) -> list[tuple[str, str]]:
+    return [(a.title, a.text) for a in articles]
+
+
+def _analysed_batches(
+    articles: Iterable[Article], analyzer: Analyzer, batch_size: int, pool: Executor | None
+) -> Iterator[list[tuple[Article, Analysis]]]:
+    """Batches with their analyses, in input order.
+
+    With a pool, up to ``POOL_LOOKAHEAD`` batches are being analysed while the caller
+    stores the one yielded; the bound keeps memory flat on a large input.
+    """
+    if pool is None:
+        for batch in _batches(articles, batch_size):
+            yield list(zip(batch, analyze_pairs(analyzer, _pairs(batch)), strict=True))
+        return
+    pending: deque[tuple[list[Article], Future[list[Analysis]]]] = deque()
+    for batch in _batches(articles, batch_size):
+        pending.append((batch, pool.submit(analyze_in_worker, _pairs(batch))))
+        if len(pending) > POOL_LOOKAHEAD:
+            done, analyses = pending.popleft()
+            yield list(zip(done, analyses.result(), strict=True))
+    while pending:
+        done, analyses = pending.popleft()
+        yield list(zip(done, analyses.result(), strict=True))
 
 
 def ingest_articles(
@@ -94,11 +116,15 @@ def ingest_articles(
     analyzer: Analyzer,
     session_scope: SessionScope,
     batch_size: int = BATCH_SIZE,
+    pool: Executor | None = None,
 ) -> IngestReport:
-    """Analyse and store articles, one committed transaction per batch."""
+    """Analyse and store articles, one committed transaction per batch.
+
+    ``pool`` (see :func:`~service.ingest.analysis_pool.analysis_pool`) analyses batches
+    in other processes while this one stores; without it everything runs here.
+    """
     report = IngestReport()
-    for batch in _batches(articles, batch_size):
-        analysed = list(zip(batch, analyze_batch(analyzer, batch), strict=True))
+    for analysed in _analysed_batches(articles, analyzer, batch_size, pool):
         with session_scope() as session:
             report.merge(_store_batch(session, analysed))
     return report
@@ -183,11 +209,13 @@ def ingest_bytes(
     analyzer: Analyzer,
     session_scope: SessionScope,
     options: Mapping[str, Any] | None = None,
+    pool: Executor | None = None,
 ) -> IngestReport:
     """Parse one input in ``fmt`` (detected when None) and store what it holds.
 
     ``options`` go to the parser as keyword arguments (e.g. the generic import's
-    ``mapping``, ``records_key`` and ``source``).
+    ``mapping``, ``records_key`` and ``source``); ``pool`` analyses news in other
+    processes (see :func:`ingest_articles`).
 
     Raises
     ------
@@ -204,7 +232,9 @@ def ingest_bytes(
         return report
     if fmt in news_formats.PARSERS:
         news_result = news_formats.PARSERS[fmt](data, **(options or {}))
-        report = ingest_articles(news_result.items, analyzer=analyzer, session_scope=session_scope)
+        report = ingest_articles(
+            news_result.items, analyzer=analyzer, session_scope=session_scope, pool=pool
+        )
         report.problems.extend(news_result.problems)
         return report
     known = sorted({*advisory_formats.PARSERS, *news_formats.PARSERS})
@@ -218,6 +248,7 @@ def ingest_path(
     analyzer: Analyzer,
     session_scope: SessionScope,
     options: Mapping[str, Any] | None = None,
+    pool: Executor | None = None,
 ) -> dict[Path, IngestReport | Exception]:
     """Ingest a file, or every file in a folder in name order; one bad file never stops the rest."""
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
@@ -231,6 +262,7 @@ def ingest_path(
                 analyzer=analyzer,
                 session_scope=session_scope,
                 options=options,
+                pool=pool,
             )
         except (ParseFailure, UnknownFormat, OSError) as exc:
             logger.warning("ingest of %s failed: %s", file, exc)

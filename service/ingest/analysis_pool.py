@@ -1,0 +1,59 @@
+"""Article analysis in worker processes, so that it runs beside parsing and storing.
+
+Analysis is pure CPU work on ``(title, text)`` pairs, storing is the main process's
+database work; in one process they take turns on one core. With a pool, batch k+1 is
+analysed while batch k is stored, and a bulk ingest uses two cores instead of one.
+Workers are forked, so they share the parent's (possibly large) loaded models instead
+of unpickling a copy each.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+
+from models.analysis import Analysis, Analyzer
+
+# One worker beside the process that parses and stores, when there is a core for it.
+DEFAULT_ANALYSIS_WORKERS = min(1, (os.cpu_count() or 1) - 1)
+_worker_analyzer: Analyzer | None = None
+
+
+def analyze_pairs(analyzer: Analyzer, pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
+    """Analyses in order; analysers that read a batch at once (the learned models score
+    every article of a batch in one matrix pass) are given the whole batch."""
+    analyze_many = getattr(analyzer, "analyze_many", None)
+    if analyze_many is not None:
+        return list(analyze_many(pairs))
+    return [analyzer.analyze(title, text) for title, text in pairs]
+
+
+def analyze_in_worker(pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
+    """The task a pool runs: analyse with the analyser the worker was started with."""
+    if _worker_analyzer is None:
+        raise RuntimeError("analyze_in_worker runs only in an analysis_pool worker")
+    return analyze_pairs(_worker_analyzer, pairs)
+
+
+def _adopt(analyzer: Analyzer) -> None:
+    global _worker_analyzer
+    _worker_analyzer = analyzer
+
+
+@contextmanager
+def analysis_pool(analyzer: Analyzer, workers: int) -> Iterator[Executor]:
+    """``workers`` forked processes that run :func:`analyze_in_worker` with ``analyzer``.
+
+    Fork only from a process that has no other threads at work (the CLI, a bench), never
+    from inside the web server or the scheduler.
+    """
+    if workers < 1:
+        raise ValueError(f"an analysis pool needs at least one worker, not {workers}")
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_adopt, initargs=(analyzer,)
+    ) as pool:
+        yield pool
