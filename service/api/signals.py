@@ -29,6 +29,10 @@ blp = Blueprint("signals", __name__, url_prefix="/v1/signals", description="Stor
 
 
 def _signal_fields(signal: Signal) -> dict[str, Any]:
+    # Readings that found nothing are not stored; every configured factor is shown.
+    no_evidence = {
+        name: {"probability": 0.0, "direction": "none"} for name in runtime().factors.names
+    }
     return {
         "id": str(signal.id),
         "title": signal.title,
@@ -44,8 +48,11 @@ def _signal_fields(signal: Signal) -> dict[str, Any]:
                 "role": m.role,
                 "weight": m.weight,
                 "factors": {
-                    f.factor: {"probability": f.probability, "direction": f.direction}
-                    for f in m.factors
+                    **no_evidence,
+                    **{
+                        f.factor: {"probability": f.probability, "direction": f.direction}
+                        for f in m.factors
+                    },
                 },
             }
             for m in sorted(signal.mentions, key=lambda m: -m.weight)

@@ -40,11 +40,17 @@ class BulkInsert:
     def execute(self, connection: Connection, rows: Iterable[Sequence[Any]]) -> None:
         """Insert ``rows`` (sequences of values in column order) in one executemany."""
         sql, processors = self._prepare(connection)
+        batch = list(rows)
+        if not batch:
+            return
         if processors:
-            rows = _processed(rows, processors)
-        batch = [tuple(row) for row in rows]
-        if batch:
-            connection.exec_driver_sql(sql, batch)
+            # Column by column: one C-level pass per processed column instead of a Python
+            # loop over every value of every row.
+            columns: list[Sequence[Any]] = list(zip(*batch, strict=True))
+            for position, processor, memoise in processors:
+                columns[position] = _apply(processor, columns[position], memoise)
+            batch = list(zip(*columns, strict=True))
+        connection.exec_driver_sql(sql, batch)
 
     def _prepare(self, connection: Connection) -> tuple[str, list[tuple[int, Processor, bool]]]:
         dialect = connection.dialect
@@ -80,18 +86,8 @@ def _holds_datetimes(column_type: TypeEngine[Any]) -> bool:
     return isinstance(underlying, DateTime)
 
 
-def _processed(
-    rows: Iterable[Sequence[Any]], processors: list[tuple[int, Processor, bool]]
-) -> Iterable[list[Any]]:
-    memos: list[dict[Any, Any] | None] = [{} if memoise else None for _, _, memoise in processors]
-    for row in rows:
-        values = list(row)
-        for (position, processor, _), memo in zip(processors, memos, strict=True):
-            value = values[position]
-            if memo is None:
-                values[position] = processor(value)
-            elif value in memo:
-                values[position] = memo[value]
-            else:
-                values[position] = memo[value] = processor(value)
-        yield values
+def _apply(processor: Processor, values: Sequence[Any], memoise: bool) -> Sequence[Any]:
+    if not memoise:
+        return list(map(processor, values))
+    processed = {value: processor(value) for value in set(values)}
+    return [processed[value] for value in values]

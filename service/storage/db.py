@@ -31,7 +31,6 @@ def _sqlite_pragmas(*, foreign_keys: bool) -> Callable[[Any, Any], None]:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA cache_size=-32768")
         cursor.close()
 
     return configure

@@ -127,6 +127,12 @@ def signed_strength(weight: float, reading: FactorReading) -> float:
     return weight * reading.probability * DIRECTION_SIGN.get(reading.direction, 0.0)
 
 
+def says_something(reading: FactorReading) -> bool:
+    """Whether a reading is worth a row: a zero, directionless reading is what a missing
+    row already means (and most of the keyword analyser's readings are exactly that)."""
+    return reading.probability != 0.0 or reading.direction != "none"
+
+
 def reading_fields(signal_id: int, iso2: str, published: datetime, story: int) -> dict[str, Any]:
     """The columns a factor reading copies from its signal and mention."""
     return {
@@ -242,6 +248,7 @@ def store_signal(
                 strength=signed_strength(country.weight, reading),
             )
             for name, reading in country.factors.items()
+            if says_something(reading)
         ]
         signal.mentions.append(mention)
     session.flush()
@@ -375,6 +382,7 @@ def _insert_new(
             for position, signal_id in by_position.items()
             for country in items[position][1].countries
             for name, reading in country.factors.items()
+            if says_something(reading)
         ),
     )
     return by_position

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from service.extensions import runtime
 from service.ingest.records import Article
 from service.storage.signals import store_signal
-from service.storage.tables import Signal
+from service.storage.tables import MentionFactor, Signal
 
 KEY = {"Authorization": "Bearer test-write-key"}
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -70,7 +70,17 @@ def test_signals_are_listed_newest_first_with_their_countries(
     assert body["next_cursor"] is None and "Link" not in response.headers
     first = body["items"][0]
     assert first["countries"][0]["iso2"] == "ML"
-    assert first["countries"][0]["factors"]["security"]["direction"] == "escalating"
+    assert first["countries"][0]["factors"] == {
+        "security": {"probability": 0.75, "direction": "escalating"},  # "gunmen", "attack"
+        # Readings that found nothing are not stored, yet every factor is shown.
+        "fuel_supply": {"probability": 0.0, "direction": "none"},
+        "diplomatic_presence": {"probability": 0.0, "direction": "none"},
+    }
+
+
+def test_readings_that_found_nothing_take_no_rows(session: Session, stored: dict[str, int]) -> None:
+    readings = select(MentionFactor.factor).where(MentionFactor.signal_id == stored["mali-attack"])
+    assert session.scalars(readings).all() == ["security"]
 
 
 @pytest.mark.parametrize("country", ["ML", "MLI", "Mali", "mali"])
