@@ -3,7 +3,8 @@
 Articles are real Google News headlines from ../shared/data, each given ~1 KB of body
 made of other headlines (resampled, so bodies name countries as densely as real news),
 written as one article JSONL document and ingested through the real pipeline
-(``ingest_bytes`` with the baseline analyser) into a fresh, migrated SQLite file.
+(``ingest_bytes`` with the baseline analyser, or ``--analyzer learned`` for the active
+trained model) into a fresh, migrated SQLite file.
 Without that data a fixed paragraph with varied numbers stands in, and the bench says so.
 
     .venv/bin/python bench/ingest.py [--articles N] [--batch-size B] [--workers W] [--profile]
@@ -31,7 +32,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,8 +45,9 @@ from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from models.analysis import Analysis, Analyzer  # noqa: E402
 from models.baseline import BaselineAnalyzer  # noqa: E402
+from models.registry import load_active  # noqa: E402
 from service.ingest import pipeline  # noqa: E402
-from service.ingest.analysis_pool import analysis_pool  # noqa: E402
+from service.ingest.analysis_pool import analysis_pool, analyze_pairs  # noqa: E402
 from service.storage import migrate  # noqa: E402
 from service.storage.db import make_engine  # noqa: E402
 from service.storage.tables import Mention, Signal  # noqa: E402
@@ -132,11 +134,24 @@ class TimedAnalyzer:
         return self.inner.model_version
 
     def analyze(self, title: str, text: str) -> Analysis:
+        return self.analyze_many([(title, text)])[0]
+
+    def analyze_many(self, pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
         started = time.perf_counter()
         try:
-            return self.inner.analyze(title, text)
+            return analyze_pairs(self.inner, pairs)
         finally:
             self.seconds += time.perf_counter() - started
+
+
+def make_analyzer(kind: str) -> Analyzer:
+    """The keyword baseline, or the active learned artifact of models/artifacts."""
+    if kind == "baseline":
+        return BaselineAnalyzer()
+    learned = load_active(REPO_ROOT / "models" / "artifacts")
+    if learned is None:
+        raise SystemExit("no active learned model: run `python -m service train` first")
+    return learned
 
 
 def main() -> int:
@@ -149,13 +164,15 @@ def main() -> int:
         default=0,
         help="analyse in N forked worker processes beside parse + store (0: in process)",
     )
+    parser.add_argument("--analyzer", choices=["baseline", "learned"], default="baseline")
     parser.add_argument("--profile", action="store_true", help="print the top of cProfile")
     parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations")
     args = parser.parse_args()
 
     data, distinct, origin = build_jsonl(args.articles)
     print(f"{args.articles} articles, {len(data) / 1e6:.1f} MB of JSONL, {origin}")
-    analyzer = TimedAnalyzer(BaselineAnalyzer())
+    analyzer = TimedAnalyzer(make_analyzer(args.analyzer))
+    print(f"analyser: {analyzer.model_version}")
     analyzer.analyze("warm-up", "France and Mali")  # load lexicons outside the timing
     analyzer.seconds = 0.0
 
