@@ -26,7 +26,13 @@ from service.ingest import news as news_formats
 from service.ingest.analysis_pool import analyze_in_worker, analyze_pairs
 from service.ingest.records import AdvisoryRecord, Article, ParseFailure, ParseProblem
 from service.storage.advisories import store_advisory
-from service.storage.signals import store_signal, store_signals
+from service.storage.signals import (
+    Identity,
+    identity,
+    store_signal,
+    store_signals,
+    stored_positions,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,31 +89,63 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def _pairs(articles: Sequence[Article]) -> list[tuple[str, str]]:
-    return [(a.title, a.text) for a in articles]
+@dataclass
+class _Batch:
+    """A batch of articles, their identities, and which of them are not stored yet."""
+
+    articles: list[Article]
+    identities: list[Identity]
+    fresh: list[int]
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """(title, text) of the fresh articles: the only ones worth analysing."""
+        return [(self.articles[i].title, self.articles[i].text) for i in self.fresh]
+
+    def with_analyses(
+        self, fresh_analyses: Sequence[Analysis], model_version: str
+    ) -> list[tuple[Article, Analysis]]:
+        """Every article with an analysis: its own when fresh, an empty one when stored."""
+        analyses = [Analysis(model_version, [])] * len(self.articles)
+        for position, analysis in zip(self.fresh, fresh_analyses, strict=True):
+            analyses[position] = analysis
+        return list(zip(self.articles, analyses, strict=True))
+
+
+def _batches_to_analyse(
+    articles: Iterable[Article], batch_size: int, session_scope: SessionScope
+) -> Iterator[_Batch]:
+    """Batches of articles with what is already stored marked, so that polling a feed
+    again (mostly stories seen before) costs a lookup, not an analysis, per item."""
+    for batch in _batches(articles, batch_size):
+        identities = [identity(article) for article in batch]
+        with session_scope() as session:
+            known = stored_positions(session, identities)
+        fresh = [i for i in range(len(batch)) if i not in known]
+        yield _Batch(batch, identities, fresh)
 
 
 def _analysed_batches(
-    articles: Iterable[Article], analyzer: Analyzer, batch_size: int, pool: Executor | None
-) -> Iterator[list[tuple[Article, Analysis]]]:
+    batches: Iterable[_Batch], analyzer: Analyzer, pool: Executor | None
+) -> Iterator[tuple[_Batch, list[tuple[Article, Analysis]]]]:
     """Batches with their analyses, in input order.
 
     With a pool, up to ``POOL_LOOKAHEAD`` batches are being analysed while the caller
     stores the one yielded; the bound keeps memory flat on a large input.
     """
+    version = analyzer.model_version
     if pool is None:
-        for batch in _batches(articles, batch_size):
-            yield list(zip(batch, analyze_pairs(analyzer, _pairs(batch)), strict=True))
+        for batch in batches:
+            yield batch, batch.with_analyses(analyze_pairs(analyzer, batch.pairs()), version)
         return
-    pending: deque[tuple[list[Article], Future[list[Analysis]]]] = deque()
-    for batch in _batches(articles, batch_size):
-        pending.append((batch, pool.submit(analyze_in_worker, _pairs(batch))))
+    pending: deque[tuple[_Batch, Future[list[Analysis]]]] = deque()
+    for batch in batches:
+        pending.append((batch, pool.submit(analyze_in_worker, batch.pairs())))
         if len(pending) > POOL_LOOKAHEAD:
             done, analyses = pending.popleft()
-            yield list(zip(done, analyses.result(), strict=True))
+            yield done, done.with_analyses(analyses.result(), version)
     while pending:
         done, analyses = pending.popleft()
-        yield list(zip(done, analyses.result(), strict=True))
+        yield done, done.with_analyses(analyses.result(), version)
 
 
 def ingest_articles(
@@ -118,24 +156,27 @@ def ingest_articles(
     batch_size: int = BATCH_SIZE,
     pool: Executor | None = None,
 ) -> IngestReport:
-    """Analyse and store articles, one committed transaction per batch.
+    """Analyse and store articles not stored yet, one committed transaction per batch.
 
     ``pool`` (see :func:`~service.ingest.analysis_pool.analysis_pool`) analyses batches
     in other processes while this one stores; without it everything runs here.
     """
     report = IngestReport()
-    for analysed in _analysed_batches(articles, analyzer, batch_size, pool):
+    batches = _batches_to_analyse(articles, batch_size, session_scope)
+    for batch, analysed in _analysed_batches(batches, analyzer, pool):
         with session_scope() as session:
-            report.merge(_store_batch(session, analysed))
+            report.merge(_store_batch(session, analysed, batch.identities))
     return report
 
 
-def _store_batch(session: Session, analysed: list[tuple[Article, Analysis]]) -> IngestReport:
+def _store_batch(
+    session: Session, analysed: list[tuple[Article, Analysis]], identities: list[Identity]
+) -> IngestReport:
     """Store one batch in bulk; item by item if another writer raced us to a story."""
     report = IngestReport(seen=len(analysed))
     try:
         with session.begin_nested():
-            outcomes = store_signals(session, items=analysed)
+            outcomes = store_signals(session, items=analysed, identities=identities)
     except IntegrityError:
         logger.info("a concurrent writer stored part of this batch; storing item by item")
         return _store_one_by_one(session, analysed)

@@ -143,7 +143,10 @@ def reading_fields(signal_id: int, iso2: str, published: datetime, story: int) -
     }
 
 
-def identity(article: Article) -> tuple[str, str | None]:
+Identity = tuple[str, str | None]  # (content hash, canonical URL)
+
+
+def identity(article: Article) -> Identity:
     """The ``(content_hash, canonical_url)`` a stored signal is recognised by.
 
     A keyed article hashes its key instead of its text and has no canonical URL, so it
@@ -204,6 +207,20 @@ def find_duplicates(
     return by_digest, by_url
 
 
+def stored_positions(session: Session, identities: Sequence[Identity]) -> set[int]:
+    """Positions in ``identities`` of stories already stored."""
+    by_digest, by_url = find_duplicates(
+        session,
+        digests={digest for digest, _ in identities},
+        canonicals={canonical for _, canonical in identities if canonical is not None},
+    )
+    return {
+        position
+        for position, (digest, canonical) in enumerate(identities)
+        if digest in by_digest or (canonical is not None and canonical in by_url)
+    }
+
+
 def store_signal(
     session: Session, *, article: Article, analysis: Analysis, received_at: datetime | None = None
 ) -> StoreOutcome:
@@ -260,6 +277,7 @@ def store_signals(
     *,
     items: Sequence[tuple[Article, Analysis]],
     received_at: datetime | None = None,
+    identities: Sequence[Identity] | None = None,
 ) -> list[BatchOutcome]:
     """Store a batch of analysed articles; the same outcome as :func:`store_signal` per item.
 
@@ -267,10 +285,12 @@ def store_signals(
     their first occurrence, and the new signals, mentions and factor readings go in with
     three bulk INSERTs. Raises IntegrityError if another writer stored one of these
     stories meanwhile; the caller then retries item by item. The caller owns the
-    transaction.
+    transaction. ``identities`` (as :func:`identity` gives them, one per item) saves
+    computing them again when the caller already has.
     """
     received = received_at or datetime.now(UTC)
-    identities = [identity(article) for article, _ in items]
+    if identities is None:
+        identities = [identity(article) for article, _ in items]
     by_digest, by_url = find_duplicates(
         session,
         digests={digest for digest, _ in identities},

@@ -153,3 +153,29 @@ def test_the_cli_ingests_with_or_without_workers(
     assert result.exit_code == 0, result.output
     assert "new 2" in result.output
     assert session.scalar(select(func.count(Signal.id))) == 2
+
+
+class CountingAnalyzer(BaselineAnalyzer):
+    """The baseline, counting the articles it is asked to read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read = 0
+
+    def analyze(self, title: str, text: str) -> Analysis:
+        self.read += 1
+        return super().analyze(title, text)
+
+
+def test_stories_already_stored_are_not_analysed_again(app: Flask, session: Session) -> None:
+    first, second = articles(60), articles(90)  # the second run repeats the first 60
+    analyzer = CountingAnalyzer()
+    with app.app_context():
+        ingest_articles(first, analyzer=analyzer, session_scope=db.session_scope, batch_size=40)
+        assert analyzer.read == 60
+        report = ingest_articles(
+            second, analyzer=analyzer, session_scope=db.session_scope, batch_size=40
+        )
+    assert analyzer.read == 60 + 30
+    assert report.as_dict()["new"] == 27 and report.as_dict()["duplicates"] == 63
+    assert session.scalar(select(func.count(Signal.id))) == 54 + 27
