@@ -9,8 +9,9 @@ pooled per country. ``tests/unit/models`` checks that this agrees with the pipel
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -19,17 +20,15 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from models.analysis import Direction
-from models.factors import FactorClassifier, lead_text, line_ngrams
+from models.factors import LEAD_SENTENCES, FactorClassifier, lead_text, line_ngrams
 
-__all__ = ["DIRECTION_THRESHOLD", "CompiledFactorModel", "UnsupportedModel"]
+__all__ = ["DIRECTION_THRESHOLD", "CompiledFactorModel", "PooledBatch", "UnsupportedModel"]
 
 # Below this relevance the text says nothing about the factor and the direction is "none".
 DIRECTION_THRESHOLD = 0.5
 # Words whose character n-grams are remembered; cleared when full.
 _CHAR_CACHE_SIZE = 200_000
 
-Reading = tuple[float, Direction]
 _LABELS = {"easing", "escalating", "none"}
 
 
@@ -115,13 +114,12 @@ class CompiledFactorModel:
         self._word_weights = np.ascontiguousarray(weights[:n_word])
         self._char_weights = np.ascontiguousarray(weights[n_word:])
 
-    def sentence_terms(self, sentence: str) -> NDArray[np.intp]:
+    def sentence_terms(self, sentence: str) -> list[int]:
         """Vocabulary indices of a sentence's word n-grams (repeats kept)."""
         get = self._word_vocab.get
-        found = [i for i in map(get, line_ngrams(sentence)) if i is not None]
-        return np.array(found, dtype=np.intp)
+        return [i for i in map(get, line_ngrams(sentence)) if i is not None]
 
-    def char_terms(self, text: str) -> NDArray[np.intp]:
+    def char_terms(self, text: str) -> list[int]:
         """Vocabulary indices of the character n-grams of a (lead) text.
 
         The same n-grams as the fitted ``char_wb`` vectorizer, read per word from a
@@ -136,7 +134,7 @@ class CompiledFactorModel:
                     cache.clear()
                 terms = cache[word] = self._word_char_terms(word)
             found += terms
-        return np.array(found, dtype=np.intp)
+        return found
 
     def _word_char_terms(self, word: str) -> list[int]:
         get = self._char_vocab.get
@@ -152,19 +150,13 @@ class CompiledFactorModel:
                 break
         return out
 
-    def predict_pooled(
-        self,
-        word_terms: Sequence[Sequence[NDArray[np.intp]]],
-        char_terms: Sequence[Sequence[NDArray[np.intp]]],
-    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """Relevance and direction of many pooled texts at once.
+    def predict_pooled(self, batch: PooledBatch) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Relevance and direction of every pooled text of a batch at once.
 
         Parameters
         ----------
-        word_terms : sequence of sequence of ndarray
-            Per pooled text, the word-term indices of each of its sentences.
-        char_terms : sequence of sequence of ndarray
-            Per pooled text, the character-term indices of each of its lead sentences.
+        batch : PooledBatch
+            The pooled texts, filled through :meth:`PooledBatch.add`.
 
         Returns
         -------
@@ -175,10 +167,18 @@ class CompiledFactorModel:
             least :data:`DIRECTION_THRESHOLD` (the caller reads "none" below it).
         """
         scores = _pooled_scores(
-            word_terms, self._word_idf, self._word_weights, self._word_sublinear
+            batch.word_sentences,
+            batch.word_pools,
+            self._word_idf,
+            self._word_weights,
+            self._word_sublinear,
         )
         scores += _pooled_scores(
-            char_terms, self._char_idf, self._char_weights, self._char_sublinear
+            batch.char_sentences,
+            batch.char_pools,
+            self._char_idf,
+            self._char_weights,
+            self._char_sublinear,
         )
         n = scores.shape[0]
         relevance = np.empty((n, len(self._heads)))
@@ -194,51 +194,112 @@ class CompiledFactorModel:
                 easing[:, j] = up < 0.5
         return relevance, easing
 
-    def predict(
-        self, word_terms: NDArray[np.intp], char_terms: NDArray[np.intp]
-    ) -> dict[str, Reading]:
-        """Relevance probability and direction per factor for one pooled text's terms."""
-        relevance, easing = self.predict_pooled([[word_terms]], [[char_terms]])
-        out: dict[str, Reading] = {}
-        for j, (name, *_) in enumerate(self._heads):
-            p = float(relevance[0, j])
-            reading: Direction = "none"
-            if p >= DIRECTION_THRESHOLD:
-                reading = "easing" if easing[0, j] else "escalating"
-            out[name] = (p, reading)
-        return out
+
+class PooledBatch:
+    """The pooled texts of a batch of articles, each a list of its sentences' ids.
+
+    A sentence is featurised once however many countries' texts pool it: its word and
+    character terms are stored once per article in ``word_sentences`` /
+    ``char_sentences`` and a pooled text lists the ids of its sentences there.
+
+    Parameters
+    ----------
+    model : CompiledFactorModel
+        The model whose vocabularies featurise the sentences.
+    """
+
+    def __init__(self, model: CompiledFactorModel) -> None:
+        self._model = model
+        self.word_sentences: list[list[int]] = []
+        self.char_sentences: list[list[int]] = []
+        self.word_pools: list[list[int]] = []
+        self.char_pools: list[list[int]] = []
+        self._sentences: Sequence[str] = ()
+        self._word_ids: dict[int, int] = {}
+        self._char_ids: dict[int, int] = {}
+
+    def start_article(self, sentences: Sequence[str]) -> None:
+        """Make ``sentences`` the ones that following :meth:`add` calls index."""
+        self._sentences = sentences
+        self._word_ids = {}
+        self._char_ids = {}
+
+    def add(self, keep: Sequence[int]) -> int:
+        """Pool the current article's sentences ``keep`` (title first); returns its row.
+
+        Word n-grams come from every kept sentence, character n-grams from the first
+        :data:`~models.factors.LEAD_SENTENCES` only, as :func:`~models.factors.lead_text`
+        reads a pooled text.
+        """
+        self.word_pools.append(
+            [_intern(j, self._word_ids, self.word_sentences, self._word_terms) for j in keep]
+        )
+        self.char_pools.append(
+            [
+                _intern(j, self._char_ids, self.char_sentences, self._char_terms)
+                for j in keep[:LEAD_SENTENCES]
+            ]
+        )
+        return len(self.word_pools) - 1
+
+    def _word_terms(self, j: int) -> list[int]:
+        return self._model.sentence_terms(self._sentences[j])
+
+    def _char_terms(self, j: int) -> list[int]:
+        return self._model.char_terms(self._sentences[j])
+
+
+def _intern(
+    j: int, ids: dict[int, int], table: list[list[int]], terms: Callable[[int], list[int]]
+) -> int:
+    """The row of sentence ``j`` in ``table``, featurising it on first use."""
+    row = ids.get(j)
+    if row is None:
+        row = ids[j] = len(table)
+        table.append(terms(j))
+    return row
 
 
 def _pooled_scores(
-    terms: Sequence[Sequence[NDArray[np.intp]]],
+    sentences: list[list[int]],
+    pools: list[list[int]],
     idf: NDArray[np.float64],
     weights: NDArray[np.float64],
     sublinear: bool,
 ) -> NDArray[np.float64]:
-    """Linear scores of L2-normalised TF-IDF vectors, each pooled from sentence terms."""
-    n = len(terms)
+    """Linear scores of L2-normalised TF-IDF vectors, each pooled from sentence terms.
+
+    Every (pooled text, term) pair of the batch becomes one integer key; counting the
+    keys gives each text's term counts, which TF-IDF weights and normalises as
+    :class:`~sklearn.feature_extraction.text.TfidfVectorizer` does. Plain numpy: a
+    sparse-matrix library's per-call checks would cost more than the work for one article.
+    """
+    n = len(pools)
     out = np.zeros((n, weights.shape[1]))
-    parts = [a for row in terms for a in row]
-    if not parts:
+    lengths = _lengths(sentences)
+    flat = np.fromiter(chain.from_iterable(sentences), dtype=np.intp, count=int(lengths.sum()))
+    pool_sizes = _lengths(pools)
+    pooled = np.fromiter(chain.from_iterable(pools), dtype=np.intp, count=int(pool_sizes.sum()))
+    # Spell out each pooled text as its sentences' terms, one after the other.
+    taken = lengths[pooled]
+    total = int(taken.sum())
+    if total == 0:
         return out
-    flat = np.concatenate(parts)
-    if flat.size == 0:
-        return out
-    lengths = np.fromiter((sum(len(a) for a in row) for row in terms), dtype=np.intp, count=n)
+    first = np.cumsum(lengths) - lengths
+    positions = np.arange(total) + np.repeat(first[pooled] - (np.cumsum(taken) - taken), taken)
+    text_of_term = np.repeat(np.repeat(np.arange(n), pool_sizes), taken)
     vocab = len(idf)
-    keys = np.repeat(np.arange(n, dtype=np.intp), lengths) * vocab + flat
-    keys, counts = np.unique(keys, return_counts=True)
+    keys, counts = np.unique(text_of_term * vocab + flat[positions], return_counts=True)
     rows, index = np.divmod(keys, vocab)
     tf = 1.0 + np.log(counts) if sublinear else counts.astype(np.float64)
     values = tf * idf[index]
-    norms = np.sqrt(np.bincount(rows, values * values, minlength=n))
-    values /= norms[rows]
-    cumulative = np.zeros((len(rows) + 1, weights.shape[1]))
-    np.cumsum(values[:, None] * weights[index], axis=0, out=cumulative[1:])
-    ends = np.searchsorted(rows, np.arange(n), side="right")
-    starts = np.concatenate([[0], ends[:-1]])
-    out[:] = cumulative[ends] - cumulative[starts]
+    values /= np.sqrt(np.bincount(rows, values * values, minlength=n))[rows]
+    np.add.at(out, rows, values[:, None] * weights[index])
     return out
+
+
+def _lengths(rows: list[list[int]]) -> NDArray[np.intp]:
+    return np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
 
 
 def _apply(head: _Head, scores: NDArray[np.float64]) -> NDArray[np.float64]:

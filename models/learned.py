@@ -18,8 +18,8 @@ from sklearn.pipeline import Pipeline
 from models.analysis import Analysis, CountryAnalysis, Direction, FactorReading, Role
 from models.articles import ParsedArticle, parse_article
 from models.attribution import decode_roles
-from models.factors import LEAD_SENTENCES, pooled_text
-from models.fastpath import DIRECTION_THRESHOLD, CompiledFactorModel
+from models.factors import pooled_text
+from models.fastpath import DIRECTION_THRESHOLD, CompiledFactorModel, PooledBatch
 from models.gazetteer import Gazetteer, default_gazetteer
 from models.mention_features import FEATURE_NAMES, country_features
 
@@ -152,40 +152,32 @@ class LearnedAnalyzer:
         list of Analysis
             One per article, in order.
         """
-        compiled = self._compiled
         plans: list[tuple[list[str], NDArray[np.float64], list[Role], list[int]]] = []
-        word_rows: list[list[NDArray[np.intp]]] = []
-        char_rows: list[list[NDArray[np.intp]]] = []
+        batch = PooledBatch(self._compiled)
         for title, text in articles:
             article = self.parse(title, text)
             countries, proba = self._roles(article)
             labels = [_ROLES[k] for k in decode_roles(proba)]
             rows: list[int] = []
             if countries:
-                sentences, mentions = article.sentences, article.mentions
-                words: dict[int, NDArray[np.intp]] = {}
-                chars: dict[int, NDArray[np.intp]] = {}
+                batch.start_article(article.sentences)
+                named = [{m.iso2 for m in found} for found in article.mentions]
                 for i, iso2 in enumerate(countries):
                     if proba[i, 0] < MIN_SUBJECT_PROBABILITY:
                         rows.append(-1)
                         continue
-                    keep = [0]
+                    # The title, the sentences naming the country and, for the subject,
+                    # those naming no country: what pooled_text keeps.
                     subject = labels[i] == "subject"
-                    for j in range(1, len(sentences)):
-                        found = mentions[j]
-                        if (subject and not found) or any(m.iso2 == iso2 for m in found):
-                            keep.append(j)
-                    for j in keep:
-                        if j not in words:
-                            words[j] = compiled.sentence_terms(sentences[j])
-                    for j in keep[:LEAD_SENTENCES]:
-                        if j not in chars:
-                            chars[j] = compiled.char_terms(sentences[j])
-                    rows.append(len(word_rows))
-                    word_rows.append([words[j] for j in keep])
-                    char_rows.append([chars[j] for j in keep[:LEAD_SENTENCES]])
+                    keep = [0]
+                    keep += [
+                        j
+                        for j in range(1, len(named))
+                        if iso2 in named[j] or (subject and not named[j])
+                    ]
+                    rows.append(batch.add(keep))
             plans.append((countries, proba, labels, rows))
-        relevance, easing = compiled.predict_pooled(word_rows, char_rows)
+        relevance, easing = self._compiled.predict_pooled(batch)
         return [self._assemble(plan, relevance, easing) for plan in plans]
 
     def _roles(self, article: ParsedArticle) -> tuple[list[str], NDArray[np.float64]]:
