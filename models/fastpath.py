@@ -294,7 +294,9 @@ def _pooled_scores(
     tf = 1.0 + np.log(counts) if sublinear else counts.astype(np.float64)
     values = tf * idf[index]
     values /= np.sqrt(np.bincount(rows, values * values, minlength=n))[rows]
-    np.add.at(out, rows, values[:, None] * weights[index])
+    # Keys are sorted, so each text's entries are contiguous: sum them run by run.
+    starts = np.flatnonzero(np.diff(rows, prepend=-1))
+    out[rows[starts]] = np.add.reduceat(values[:, None] * weights[index], starts, axis=0)
     return out
 
 
