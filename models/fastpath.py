@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -80,17 +81,20 @@ class CompiledFactorModel:
         char = union.transformer_list[1][1]
         if word.analyzer is not line_ngrams or word.norm != "l2" or char.norm != "l2":
             raise UnsupportedModel("unexpected vectorizers")
+        # Word and character n-grams share one column space, as in the FeatureUnion's
+        # output: characters come after the words. Each block is normalised on its own.
+        n_word = len(word.idf_)
         self._word_vocab: dict[str, int] = word.vocabulary_
-        self._word_idf = word.idf_
-        self._char_vocab: dict[str, int] = char.vocabulary_
-        self._char_idf = char.idf_
+        self._char_vocab = {gram: n_word + i for gram, i in char.vocabulary_.items()}
+        self._idf = np.concatenate([word.idf_, char.idf_])
+        self._n_word = n_word
+        self._sublinear = np.repeat(
+            [bool(word.sublinear_tf), bool(char.sublinear_tf)], [n_word, len(char.idf_)]
+        )
         if char.analyzer != "char_wb" or char.preprocessor is not lead_text:
             raise UnsupportedModel("expected char_wb n-grams of lead_text")
         self._char_min, self._char_max = char.ngram_range
         self._char_cache: dict[str, list[int]] = {}
-        self._word_sublinear = bool(word.sublinear_tf)
-        self._char_sublinear = bool(char.sublinear_tf)
-        n_word = len(self._word_idf)
         columns: list[NDArray[np.float64]] = []
         self._heads: list[tuple[str, _Head | None, _Head | None, float, str]] = []
         estimators = pipeline.named_steps["factors"].estimators_
@@ -110,17 +114,15 @@ class CompiledFactorModel:
             if est.direction_ is not None:
                 positive = str(est.direction_.classes_[1])
             self._heads.append((name, heads[0], heads[1], est._constant_relevance_, positive))
-        weights = np.column_stack(columns) if columns else np.zeros((0, 0))
-        self._word_weights = np.ascontiguousarray(weights[:n_word])
-        self._char_weights = np.ascontiguousarray(weights[n_word:])
+        self._weights = np.column_stack(columns) if columns else np.zeros((len(self._idf), 0))
 
     def sentence_terms(self, sentence: str) -> list[int]:
-        """Vocabulary indices of a sentence's word n-grams (repeats kept)."""
+        """Columns of a sentence's word n-grams (repeats kept)."""
         get = self._word_vocab.get
         return [i for i in map(get, line_ngrams(sentence)) if i is not None]
 
     def char_terms(self, text: str) -> list[int]:
-        """Vocabulary indices of the character n-grams of a (lead) text.
+        """Columns of the character n-grams of a (lead) text (repeats kept).
 
         The same n-grams as the fitted ``char_wb`` vectorizer, read per word from a
         bounded cache: news reuses its words, and n-gram generation is the costly part.
@@ -166,20 +168,7 @@ class CompiledFactorModel:
             True where the direction is easing; only meaningful where relevance is at
             least :data:`DIRECTION_THRESHOLD` (the caller reads "none" below it).
         """
-        scores = _pooled_scores(
-            batch.word_sentences,
-            batch.word_pools,
-            self._word_idf,
-            self._word_weights,
-            self._word_sublinear,
-        )
-        scores += _pooled_scores(
-            batch.char_sentences,
-            batch.char_pools,
-            self._char_idf,
-            self._char_weights,
-            self._char_sublinear,
-        )
+        scores = self._pooled_scores(batch)
         n = scores.shape[0]
         relevance = np.empty((n, len(self._heads)))
         easing = np.zeros((n, len(self._heads)), dtype=bool)
@@ -194,13 +183,34 @@ class CompiledFactorModel:
                 easing[:, j] = up < 0.5
         return relevance, easing
 
+    def _pooled_scores(self, batch: PooledBatch) -> NDArray[np.float64]:
+        """Linear scores of every pooled text's TF-IDF features (one column per head).
+
+        One sparse product counts the terms of all texts at once, (texts x pieces) @
+        (pieces x columns); TF-IDF weighting and per-block L2 normalisation then act on
+        its entries as the fitted vectorizers do, and a product with the coefficients
+        gives the scores.
+        """
+        counts = _ones_matrix(batch.pools, len(batch.pieces)) @ _ones_matrix(
+            batch.pieces, len(self._idf)
+        )
+        columns, data = counts.indices, counts.data
+        values = np.where(self._sublinear[columns], 1.0 + np.log(data), data) * self._idf[columns]
+        # One norm per text and block (words, characters).
+        texts = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        block = 2 * texts + (columns >= self._n_word)
+        values /= np.sqrt(np.bincount(block, values * values, minlength=2 * counts.shape[0]))[block]
+        tfidf = sparse.csr_matrix((values, columns, counts.indptr), shape=counts.shape)
+        scores: NDArray[np.float64] = tfidf @ self._weights
+        return scores
+
 
 class PooledBatch:
     """The pooled texts of a batch of articles, each a list of its sentences' ids.
 
-    A sentence is featurised once however many countries' texts pool it: its word and
-    character terms are stored once per article in ``word_sentences`` /
-    ``char_sentences`` and a pooled text lists the ids of its sentences there.
+    A sentence is featurised once however many countries' texts pool it: its word terms
+    and (for lead sentences) its character terms are stored once per article in
+    ``pieces``, and a pooled text lists the ids of its pieces there.
 
     Parameters
     ----------
@@ -210,19 +220,17 @@ class PooledBatch:
 
     def __init__(self, model: CompiledFactorModel) -> None:
         self._model = model
-        self.word_sentences: list[list[int]] = []
-        self.char_sentences: list[list[int]] = []
-        self.word_pools: list[list[int]] = []
-        self.char_pools: list[list[int]] = []
+        self.pieces: list[list[int]] = []
+        self.pools: list[list[int]] = []
         self._sentences: Sequence[str] = ()
-        self._word_ids: dict[int, int] = {}
-        self._char_ids: dict[int, int] = {}
+        self._words: dict[int, int] = {}
+        self._chars: dict[int, int] = {}
 
     def start_article(self, sentences: Sequence[str]) -> None:
         """Make ``sentences`` the ones that following :meth:`add` calls index."""
         self._sentences = sentences
-        self._word_ids = {}
-        self._char_ids = {}
+        self._words = {}
+        self._chars = {}
 
     def add(self, keep: Sequence[int]) -> int:
         """Pool the current article's sentences ``keep`` (title first); returns its row.
@@ -231,77 +239,27 @@ class PooledBatch:
         :data:`~models.factors.LEAD_SENTENCES` only, as :func:`~models.factors.lead_text`
         reads a pooled text.
         """
-        self.word_pools.append(
-            [_intern(j, self._word_ids, self.word_sentences, self._word_terms) for j in keep]
-        )
-        self.char_pools.append(
-            [
-                _intern(j, self._char_ids, self.char_sentences, self._char_terms)
-                for j in keep[:LEAD_SENTENCES]
-            ]
-        )
-        return len(self.word_pools) - 1
+        model = self._model
+        pool = [self._piece(j, self._words, model.sentence_terms) for j in keep]
+        pool += [self._piece(j, self._chars, model.char_terms) for j in keep[:LEAD_SENTENCES]]
+        self.pools.append(pool)
+        return len(self.pools) - 1
 
-    def _word_terms(self, j: int) -> list[int]:
-        return self._model.sentence_terms(self._sentences[j])
-
-    def _char_terms(self, j: int) -> list[int]:
-        return self._model.char_terms(self._sentences[j])
+    def _piece(self, j: int, ids: dict[int, int], terms: Callable[[str], list[int]]) -> int:
+        """The id of sentence ``j``'s terms in ``pieces``, featurising it on first use."""
+        piece = ids.get(j)
+        if piece is None:
+            piece = ids[j] = len(self.pieces)
+            self.pieces.append(terms(self._sentences[j]))
+        return piece
 
 
-def _intern(
-    j: int, ids: dict[int, int], table: list[list[int]], terms: Callable[[int], list[int]]
-) -> int:
-    """The row of sentence ``j`` in ``table``, featurising it on first use."""
-    row = ids.get(j)
-    if row is None:
-        row = ids[j] = len(table)
-        table.append(terms(j))
-    return row
-
-
-def _pooled_scores(
-    sentences: list[list[int]],
-    pools: list[list[int]],
-    idf: NDArray[np.float64],
-    weights: NDArray[np.float64],
-    sublinear: bool,
-) -> NDArray[np.float64]:
-    """Linear scores of L2-normalised TF-IDF vectors, each pooled from sentence terms.
-
-    Every (pooled text, term) pair of the batch becomes one integer key; counting the
-    keys gives each text's term counts, which TF-IDF weights and normalises as
-    :class:`~sklearn.feature_extraction.text.TfidfVectorizer` does. Plain numpy: a
-    sparse-matrix library's per-call checks would cost more than the work for one article.
-    """
-    n = len(pools)
-    out = np.zeros((n, weights.shape[1]))
-    lengths = _lengths(sentences)
-    flat = np.fromiter(chain.from_iterable(sentences), dtype=np.intp, count=int(lengths.sum()))
-    pool_sizes = _lengths(pools)
-    pooled = np.fromiter(chain.from_iterable(pools), dtype=np.intp, count=int(pool_sizes.sum()))
-    # Spell out each pooled text as its sentences' terms, one after the other.
-    taken = lengths[pooled]
-    total = int(taken.sum())
-    if total == 0:
-        return out
-    first = np.cumsum(lengths) - lengths
-    positions = np.arange(total) + np.repeat(first[pooled] - (np.cumsum(taken) - taken), taken)
-    text_of_term = np.repeat(np.repeat(np.arange(n), pool_sizes), taken)
-    vocab = len(idf)
-    keys, counts = np.unique(text_of_term * vocab + flat[positions], return_counts=True)
-    rows, index = np.divmod(keys, vocab)
-    tf = 1.0 + np.log(counts) if sublinear else counts.astype(np.float64)
-    values = tf * idf[index]
-    values /= np.sqrt(np.bincount(rows, values * values, minlength=n))[rows]
-    # Keys are sorted, so each text's entries are contiguous: sum them run by run.
-    starts = np.flatnonzero(np.diff(rows, prepend=-1))
-    out[rows[starts]] = np.add.reduceat(values[:, None] * weights[index], starts, axis=0)
-    return out
-
-
-def _lengths(rows: list[list[int]]) -> NDArray[np.intp]:
-    return np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
+def _ones_matrix(rows: list[list[int]], width: int) -> sparse.csr_matrix:
+    """A CSR matrix with one row per list and a 1 in each listed column (repeats add up)."""
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), out=indptr[1:])
+    indices = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(indptr[-1]))
+    return sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), width))
 
 
 def _apply(head: _Head, scores: NDArray[np.float64]) -> NDArray[np.float64]:
