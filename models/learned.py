@@ -154,6 +154,7 @@ class LearnedAnalyzer:
         """
         plans: list[tuple[list[str], NDArray[np.float64], list[Role], list[int]]] = []
         batch = PooledBatch(self._compiled)
+        gates: list[float] = []
         for title, text in articles:
             article = self.parse(title, text)
             countries, proba = self._roles(article)
@@ -176,9 +177,27 @@ class LearnedAnalyzer:
                         if iso2 in named[j] or (subject and not named[j])
                     ]
                     rows.append(batch.add(keep))
+                    gates.append(proba[i, 0] * (1.0 if subject else NON_SUBJECT_GATE))
             plans.append((countries, proba, labels, rows))
+        readings = self._gated_readings(batch, gates)
+        return [self._assemble(plan, readings) for plan in plans]
+
+    def _gated_readings(
+        self, batch: PooledBatch, gates: list[float]
+    ) -> list[dict[str, FactorReading]]:
+        """Factor readings of every pooled text of the batch, scaled by its gate."""
         relevance, easing = self._compiled.predict_pooled(batch)
-        return [self._assemble(plan, relevance, easing) for plan in plans]
+        gated = (np.asarray(gates)[:, None] * relevance).round(3)
+        directions = np.where(
+            (gated > 0.0) & (relevance >= DIRECTION_THRESHOLD),
+            np.where(easing, "easing", "escalating"),
+            "none",
+        )
+        names = self.factor_names
+        return [
+            dict(zip(names, map(FactorReading, p, d), strict=True))
+            for p, d in zip(gated.tolist(), directions.tolist(), strict=True)
+        ]
 
     def _roles(self, article: ParsedArticle) -> tuple[list[str], NDArray[np.float64]]:
         countries = list(article.countries)
@@ -193,8 +212,7 @@ class LearnedAnalyzer:
     def _assemble(
         self,
         plan: tuple[list[str], NDArray[np.float64], list[Role], list[int]],
-        relevance: NDArray[np.float64],
-        easing: NDArray[np.bool_],
+        readings: list[dict[str, FactorReading]],
     ) -> Analysis:
         countries, proba, labels, rows = plan
         if not countries:
@@ -203,20 +221,10 @@ class LearnedAnalyzer:
         total = float(subject_p.sum())
         n = len(countries)
         weights = (subject_p / total if total > 0 else np.full(n, 1 / n)).round(3).tolist()
-        result = []
-        for i, iso2 in enumerate(countries):
-            row = rows[i]
-            factors = self._silent
-            if row >= 0:
-                gate = subject_p[i] * (1.0 if labels[i] == "subject" else NON_SUBJECT_GATE)
-                gated = (gate * relevance[row]).round(3).tolist()
-                factors = {}
-                for j, name in enumerate(self.factor_names):
-                    direction: Direction = "none"
-                    if gated[j] > 0.0 and relevance[row, j] >= DIRECTION_THRESHOLD:
-                        direction = "easing" if easing[row, j] else "escalating"
-                    factors[name] = FactorReading(gated[j], direction)
-            result.append(CountryAnalysis(iso2, labels[i], weights[i], factors))
+        result = [
+            CountryAnalysis(iso2, label, weight, readings[row] if row >= 0 else self._silent)
+            for iso2, label, weight, row in zip(countries, labels, weights, rows, strict=True)
+        ]
         result.sort(key=lambda c: (-c.weight, c.iso2))
         return Analysis(self._version, result)
 
