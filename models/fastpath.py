@@ -3,8 +3,9 @@
 scikit-learn validates inputs on every call (hundreds of microseconds each); the service
 analyses thousands of articles a second. The factor pipeline is linear after TF-IDF, so
 its fitted vocabularies, IDF weights, logistic coefficients and sigmoid calibrators are
-read once into arrays here and applied with numpy. Each sentence is featurised once and
-pooled per country. ``tests/unit/models`` checks that this agrees with the pipeline.
+read once into arrays here and applied with numpy. Each sentence of a batch is featurised
+once; one sparse product pools the sentences of every country's text.
+``tests/unit/models/test_fastpath.py`` checks that this agrees with the pipeline.
 """
 
 from __future__ import annotations
@@ -206,7 +207,7 @@ class CompiledFactorModel:
 
 
 class PooledBatch:
-    """The pooled texts of a batch of articles, each a list of its sentences' ids.
+    """The pooled texts of a batch of articles, each a list of featurised sentence pieces.
 
     A sentence is featurised once however many countries' texts pool it: its word terms
     and (for lead sentences) its character terms are stored once per article in
