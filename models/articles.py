@@ -89,5 +89,5 @@ def parse_article(title: str, text: str, gazetteer: Gazetteer) -> ParsedArticle:
             if i < 0 or m.end > starts[i] + len(body[i]):
                 continue
             offset = starts[i]
-            found[i].append(Mention(m.iso2, m.start - offset, m.end - offset, m.surface, m.kind))
+            found[i].append(m.shifted(-offset))
     return ParsedArticle((head, *body), (title_mentions, *(tuple(f) for f in found)))

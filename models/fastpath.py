@@ -3,33 +3,34 @@
 scikit-learn validates inputs on every call (hundreds of microseconds each); the service
 analyses thousands of articles a second. The factor pipeline is linear after TF-IDF, so
 its fitted vocabularies, IDF weights, logistic coefficients and sigmoid calibrators are
-read once into arrays here and applied with numpy. Each sentence is featurised once and
-pooled per country. ``tests/unit/models`` checks that this agrees with the pipeline.
+read once into arrays here and applied with numpy. Each sentence of a batch is featurised
+once; one sparse product pools the sentences of every country's text.
+``tests/unit/models/test_fastpath.py`` checks that this agrees with the pipeline.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from models.analysis import Direction
-from models.factors import FactorClassifier, lead_text, line_ngrams
+from models.factors import LEAD_SENTENCES, FactorClassifier, lead_text, line_ngrams
 
-__all__ = ["DIRECTION_THRESHOLD", "CompiledFactorModel", "UnsupportedModel"]
+__all__ = ["DIRECTION_THRESHOLD", "CompiledFactorModel", "PooledBatch", "UnsupportedModel"]
 
 # Below this relevance the text says nothing about the factor and the direction is "none".
 DIRECTION_THRESHOLD = 0.5
 # Words whose character n-grams are remembered; cleared when full.
 _CHAR_CACHE_SIZE = 200_000
 
-Reading = tuple[float, Direction]
 _LABELS = {"easing", "escalating", "none"}
 
 
@@ -81,17 +82,20 @@ class CompiledFactorModel:
         char = union.transformer_list[1][1]
         if word.analyzer is not line_ngrams or word.norm != "l2" or char.norm != "l2":
             raise UnsupportedModel("unexpected vectorizers")
+        # Word and character n-grams share one column space, as in the FeatureUnion's
+        # output: characters come after the words. Each block is normalised on its own.
+        n_word = len(word.idf_)
         self._word_vocab: dict[str, int] = word.vocabulary_
-        self._word_idf = word.idf_
-        self._char_vocab: dict[str, int] = char.vocabulary_
-        self._char_idf = char.idf_
+        self._char_vocab = {gram: n_word + i for gram, i in char.vocabulary_.items()}
+        self._idf = np.concatenate([word.idf_, char.idf_])
+        self._n_word = n_word
+        self._sublinear = np.repeat(
+            [bool(word.sublinear_tf), bool(char.sublinear_tf)], [n_word, len(char.idf_)]
+        )
         if char.analyzer != "char_wb" or char.preprocessor is not lead_text:
             raise UnsupportedModel("expected char_wb n-grams of lead_text")
         self._char_min, self._char_max = char.ngram_range
         self._char_cache: dict[str, list[int]] = {}
-        self._word_sublinear = bool(word.sublinear_tf)
-        self._char_sublinear = bool(char.sublinear_tf)
-        n_word = len(self._word_idf)
         columns: list[NDArray[np.float64]] = []
         self._heads: list[tuple[str, _Head | None, _Head | None, float, str]] = []
         estimators = pipeline.named_steps["factors"].estimators_
@@ -111,18 +115,15 @@ class CompiledFactorModel:
             if est.direction_ is not None:
                 positive = str(est.direction_.classes_[1])
             self._heads.append((name, heads[0], heads[1], est._constant_relevance_, positive))
-        weights = np.column_stack(columns) if columns else np.zeros((0, 0))
-        self._word_weights = np.ascontiguousarray(weights[:n_word])
-        self._char_weights = np.ascontiguousarray(weights[n_word:])
+        self._weights = np.column_stack(columns) if columns else np.zeros((len(self._idf), 0))
 
-    def sentence_terms(self, sentence: str) -> NDArray[np.intp]:
-        """Vocabulary indices of a sentence's word n-grams (repeats kept)."""
+    def sentence_terms(self, sentence: str) -> list[int]:
+        """Columns of a sentence's word n-grams (repeats kept)."""
         get = self._word_vocab.get
-        found = [i for i in map(get, line_ngrams(sentence)) if i is not None]
-        return np.array(found, dtype=np.intp)
+        return [i for i in map(get, line_ngrams(sentence)) if i is not None]
 
-    def char_terms(self, text: str) -> NDArray[np.intp]:
-        """Vocabulary indices of the character n-grams of a (lead) text.
+    def char_terms(self, text: str) -> list[int]:
+        """Columns of the character n-grams of a (lead) text (repeats kept).
 
         The same n-grams as the fitted ``char_wb`` vectorizer, read per word from a
         bounded cache: news reuses its words, and n-gram generation is the costly part.
@@ -136,7 +137,7 @@ class CompiledFactorModel:
                     cache.clear()
                 terms = cache[word] = self._word_char_terms(word)
             found += terms
-        return np.array(found, dtype=np.intp)
+        return found
 
     def _word_char_terms(self, word: str) -> list[int]:
         get = self._char_vocab.get
@@ -152,19 +153,13 @@ class CompiledFactorModel:
                 break
         return out
 
-    def predict_pooled(
-        self,
-        word_terms: Sequence[Sequence[NDArray[np.intp]]],
-        char_terms: Sequence[Sequence[NDArray[np.intp]]],
-    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """Relevance and direction of many pooled texts at once.
+    def predict_pooled(self, batch: PooledBatch) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Relevance and direction of every pooled text of a batch at once.
 
         Parameters
         ----------
-        word_terms : sequence of sequence of ndarray
-            Per pooled text, the word-term indices of each of its sentences.
-        char_terms : sequence of sequence of ndarray
-            Per pooled text, the character-term indices of each of its lead sentences.
+        batch : PooledBatch
+            The pooled texts, filled through :meth:`PooledBatch.add`.
 
         Returns
         -------
@@ -174,12 +169,7 @@ class CompiledFactorModel:
             True where the direction is easing; only meaningful where relevance is at
             least :data:`DIRECTION_THRESHOLD` (the caller reads "none" below it).
         """
-        scores = _pooled_scores(
-            word_terms, self._word_idf, self._word_weights, self._word_sublinear
-        )
-        scores += _pooled_scores(
-            char_terms, self._char_idf, self._char_weights, self._char_sublinear
-        )
+        scores = self._pooled_scores(batch)
         n = scores.shape[0]
         relevance = np.empty((n, len(self._heads)))
         easing = np.zeros((n, len(self._heads)), dtype=bool)
@@ -194,51 +184,83 @@ class CompiledFactorModel:
                 easing[:, j] = up < 0.5
         return relevance, easing
 
-    def predict(
-        self, word_terms: NDArray[np.intp], char_terms: NDArray[np.intp]
-    ) -> dict[str, Reading]:
-        """Relevance probability and direction per factor for one pooled text's terms."""
-        relevance, easing = self.predict_pooled([[word_terms]], [[char_terms]])
-        out: dict[str, Reading] = {}
-        for j, (name, *_) in enumerate(self._heads):
-            p = float(relevance[0, j])
-            reading: Direction = "none"
-            if p >= DIRECTION_THRESHOLD:
-                reading = "easing" if easing[0, j] else "escalating"
-            out[name] = (p, reading)
-        return out
+    def _pooled_scores(self, batch: PooledBatch) -> NDArray[np.float64]:
+        """Linear scores of every pooled text's TF-IDF features (one column per head).
+
+        One sparse product counts the terms of all texts at once, (texts x pieces) @
+        (pieces x columns); TF-IDF weighting and per-block L2 normalisation then act on
+        its entries as the fitted vectorizers do, and a product with the coefficients
+        gives the scores.
+        """
+        counts = _ones_matrix(batch.pools, len(batch.pieces)) @ _ones_matrix(
+            batch.pieces, len(self._idf)
+        )
+        columns, data = counts.indices, counts.data
+        values = np.where(self._sublinear[columns], 1.0 + np.log(data), data) * self._idf[columns]
+        # One norm per text and block (words, characters).
+        texts = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        block = 2 * texts + (columns >= self._n_word)
+        values /= np.sqrt(np.bincount(block, values * values, minlength=2 * counts.shape[0]))[block]
+        tfidf = sparse.csr_matrix((values, columns, counts.indptr), shape=counts.shape)
+        scores: NDArray[np.float64] = tfidf @ self._weights
+        return scores
 
 
-def _pooled_scores(
-    terms: Sequence[Sequence[NDArray[np.intp]]],
-    idf: NDArray[np.float64],
-    weights: NDArray[np.float64],
-    sublinear: bool,
-) -> NDArray[np.float64]:
-    """Linear scores of L2-normalised TF-IDF vectors, each pooled from sentence terms."""
-    n = len(terms)
-    out = np.zeros((n, weights.shape[1]))
-    parts = [a for row in terms for a in row]
-    if not parts:
-        return out
-    flat = np.concatenate(parts)
-    if flat.size == 0:
-        return out
-    lengths = np.fromiter((sum(len(a) for a in row) for row in terms), dtype=np.intp, count=n)
-    vocab = len(idf)
-    keys = np.repeat(np.arange(n, dtype=np.intp), lengths) * vocab + flat
-    keys, counts = np.unique(keys, return_counts=True)
-    rows, index = np.divmod(keys, vocab)
-    tf = 1.0 + np.log(counts) if sublinear else counts.astype(np.float64)
-    values = tf * idf[index]
-    norms = np.sqrt(np.bincount(rows, values * values, minlength=n))
-    values /= norms[rows]
-    cumulative = np.zeros((len(rows) + 1, weights.shape[1]))
-    np.cumsum(values[:, None] * weights[index], axis=0, out=cumulative[1:])
-    ends = np.searchsorted(rows, np.arange(n), side="right")
-    starts = np.concatenate([[0], ends[:-1]])
-    out[:] = cumulative[ends] - cumulative[starts]
-    return out
+class PooledBatch:
+    """The pooled texts of a batch of articles, each a list of featurised sentence pieces.
+
+    A sentence is featurised once however many countries' texts pool it: its word terms
+    and (for lead sentences) its character terms are stored once per article in
+    ``pieces``, and a pooled text lists the ids of its pieces there.
+
+    Parameters
+    ----------
+    model : CompiledFactorModel
+        The model whose vocabularies featurise the sentences.
+    """
+
+    def __init__(self, model: CompiledFactorModel) -> None:
+        self._model = model
+        self.pieces: list[list[int]] = []
+        self.pools: list[list[int]] = []
+        self._sentences: Sequence[str] = ()
+        self._words: dict[int, int] = {}
+        self._chars: dict[int, int] = {}
+
+    def start_article(self, sentences: Sequence[str]) -> None:
+        """Make ``sentences`` the ones that following :meth:`add` calls index."""
+        self._sentences = sentences
+        self._words = {}
+        self._chars = {}
+
+    def add(self, keep: Sequence[int]) -> int:
+        """Pool the current article's sentences ``keep`` (title first); returns its row.
+
+        Word n-grams come from every kept sentence, character n-grams from the first
+        :data:`~models.factors.LEAD_SENTENCES` only, as :func:`~models.factors.lead_text`
+        reads a pooled text.
+        """
+        model = self._model
+        pool = [self._piece(j, self._words, model.sentence_terms) for j in keep]
+        pool += [self._piece(j, self._chars, model.char_terms) for j in keep[:LEAD_SENTENCES]]
+        self.pools.append(pool)
+        return len(self.pools) - 1
+
+    def _piece(self, j: int, ids: dict[int, int], terms: Callable[[str], list[int]]) -> int:
+        """The id of sentence ``j``'s terms in ``pieces``, featurising it on first use."""
+        piece = ids.get(j)
+        if piece is None:
+            piece = ids[j] = len(self.pieces)
+            self.pieces.append(terms(self._sentences[j]))
+        return piece
+
+
+def _ones_matrix(rows: list[list[int]], width: int) -> sparse.csr_matrix:
+    """A CSR matrix with one row per list and a 1 in each listed column (repeats add up)."""
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), out=indptr[1:])
+    indices = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(indptr[-1]))
+    return sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), width))
 
 
 def _apply(head: _Head, scores: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -18,8 +18,8 @@ from sklearn.pipeline import Pipeline
 from models.analysis import Analysis, CountryAnalysis, Direction, FactorReading, Role
 from models.articles import ParsedArticle, parse_article
 from models.attribution import decode_roles
-from models.factors import LEAD_SENTENCES, pooled_text
-from models.fastpath import DIRECTION_THRESHOLD, CompiledFactorModel
+from models.factors import pooled_text
+from models.fastpath import DIRECTION_THRESHOLD, CompiledFactorModel, PooledBatch
 from models.gazetteer import Gazetteer, default_gazetteer
 from models.mention_features import FEATURE_NAMES, country_features
 
@@ -152,41 +152,52 @@ class LearnedAnalyzer:
         list of Analysis
             One per article, in order.
         """
-        compiled = self._compiled
         plans: list[tuple[list[str], NDArray[np.float64], list[Role], list[int]]] = []
-        word_rows: list[list[NDArray[np.intp]]] = []
-        char_rows: list[list[NDArray[np.intp]]] = []
+        batch = PooledBatch(self._compiled)
+        gates: list[float] = []
         for title, text in articles:
             article = self.parse(title, text)
             countries, proba = self._roles(article)
             labels = [_ROLES[k] for k in decode_roles(proba)]
             rows: list[int] = []
             if countries:
-                sentences, mentions = article.sentences, article.mentions
-                words: dict[int, NDArray[np.intp]] = {}
-                chars: dict[int, NDArray[np.intp]] = {}
+                batch.start_article(article.sentences)
+                named = [{m.iso2 for m in found} for found in article.mentions]
                 for i, iso2 in enumerate(countries):
                     if proba[i, 0] < MIN_SUBJECT_PROBABILITY:
                         rows.append(-1)
                         continue
-                    keep = [0]
+                    # The title, the sentences naming the country and, for the subject,
+                    # those naming no country: what pooled_text keeps.
                     subject = labels[i] == "subject"
-                    for j in range(1, len(sentences)):
-                        found = mentions[j]
-                        if (subject and not found) or any(m.iso2 == iso2 for m in found):
-                            keep.append(j)
-                    for j in keep:
-                        if j not in words:
-                            words[j] = compiled.sentence_terms(sentences[j])
-                    for j in keep[:LEAD_SENTENCES]:
-                        if j not in chars:
-                            chars[j] = compiled.char_terms(sentences[j])
-                    rows.append(len(word_rows))
-                    word_rows.append([words[j] for j in keep])
-                    char_rows.append([chars[j] for j in keep[:LEAD_SENTENCES]])
+                    keep = [0]
+                    keep += [
+                        j
+                        for j in range(1, len(named))
+                        if iso2 in named[j] or (subject and not named[j])
+                    ]
+                    rows.append(batch.add(keep))
+                    gates.append(proba[i, 0] * (1.0 if subject else NON_SUBJECT_GATE))
             plans.append((countries, proba, labels, rows))
-        relevance, easing = compiled.predict_pooled(word_rows, char_rows)
-        return [self._assemble(plan, relevance, easing) for plan in plans]
+        readings = self._gated_readings(batch, gates)
+        return [self._assemble(plan, readings) for plan in plans]
+
+    def _gated_readings(
+        self, batch: PooledBatch, gates: list[float]
+    ) -> list[dict[str, FactorReading]]:
+        """Factor readings of every pooled text of the batch, scaled by its gate."""
+        relevance, easing = self._compiled.predict_pooled(batch)
+        gated = (np.asarray(gates)[:, None] * relevance).round(3)
+        directions = np.where(
+            (gated > 0.0) & (relevance >= DIRECTION_THRESHOLD),
+            np.where(easing, "easing", "escalating"),
+            "none",
+        )
+        names = self.factor_names
+        return [
+            dict(zip(names, map(FactorReading, p, d), strict=True))
+            for p, d in zip(gated.tolist(), directions.tolist(), strict=True)
+        ]
 
     def _roles(self, article: ParsedArticle) -> tuple[list[str], NDArray[np.float64]]:
         countries = list(article.countries)
@@ -201,8 +212,7 @@ class LearnedAnalyzer:
     def _assemble(
         self,
         plan: tuple[list[str], NDArray[np.float64], list[Role], list[int]],
-        relevance: NDArray[np.float64],
-        easing: NDArray[np.bool_],
+        readings: list[dict[str, FactorReading]],
     ) -> Analysis:
         countries, proba, labels, rows = plan
         if not countries:
@@ -211,20 +221,10 @@ class LearnedAnalyzer:
         total = float(subject_p.sum())
         n = len(countries)
         weights = (subject_p / total if total > 0 else np.full(n, 1 / n)).round(3).tolist()
-        result = []
-        for i, iso2 in enumerate(countries):
-            row = rows[i]
-            factors = self._silent
-            if row >= 0:
-                gate = subject_p[i] * (1.0 if labels[i] == "subject" else NON_SUBJECT_GATE)
-                gated = (gate * relevance[row]).round(3).tolist()
-                factors = {}
-                for j, name in enumerate(self.factor_names):
-                    direction: Direction = "none"
-                    if gated[j] > 0.0 and relevance[row, j] >= DIRECTION_THRESHOLD:
-                        direction = "easing" if easing[row, j] else "escalating"
-                    factors[name] = FactorReading(gated[j], direction)
-            result.append(CountryAnalysis(iso2, labels[i], weights[i], factors))
+        result = [
+            CountryAnalysis(iso2, label, weight, readings[row] if row >= 0 else self._silent)
+            for iso2, label, weight, row in zip(countries, labels, weights, rows, strict=True)
+        ]
         result.sort(key=lambda c: (-c.weight, c.iso2))
         return Analysis(self._version, result)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from models.articles import parse_article
 from models.attribution import PROMOTE_SUBJECT, decode_roles
 from models.gazetteer import default_gazetteer
-from models.mention_features import FEATURE_NAMES, country_features
+from models.mention_features import FEATURE_NAMES, _either, country_features
 
 
 def _row(title: str, text: str, iso2: str) -> dict[str, float]:
@@ -79,3 +81,38 @@ def test_decode_roles(proba: list[list[float]], expected: list[int]) -> None:
 
 def test_decode_roles_of_no_country() -> None:
     assert decode_roles(np.zeros((0, 3))).shape == (0,)
+
+
+@pytest.mark.parametrize(
+    "alternation",
+    [
+        r"attack\w*|kill\w*|strikes?|couvre-feu|pénurie",
+        r"raises? \w+ (?:travel )?(?:warning|advisory)|reopen\w* its|bans?\b|II\b|in|into",
+    ],
+)
+def test_grouped_alternation_matches_the_flat_one(alternation: str) -> None:
+    flat = re.compile(rf"\b(?:{alternation})\b", re.I)
+    grouped = re.compile(rf"\b{_either(alternation)}\b", re.I)
+    samples = [
+        "Attacks in the north",
+        "a KILLING spree",
+        "no strike today",
+        "strikers won",
+        "le couvre-feu est levé",
+        "La PÉNURIE de carburant",
+        "France raises its travel warning for Mali",
+        "reopened its embassy",
+        "Germany bans exports",
+        "Geneva II talks",
+        "moved into town",
+        "ingested",
+        "the Inn",
+        "bansai",
+    ]
+    for sample in samples:
+        assert (flat.search(sample) is None) == (grouped.search(sample) is None), sample
+
+
+def test_grouped_alternation_needs_leading_letters() -> None:
+    with pytest.raises(ValueError, match="letter"):
+        _either(r"\s+x|y")
