@@ -34,6 +34,12 @@ __all__ = [
 
 Example = dict[str, Any]
 
+# Inverse regularisation of the factor models, chosen by 5-fold corpus cross-validation
+# (macro-F1 0.884 / 0.887 / 0.889 at C = 4 / 8 / 16): the corpus now holds enough hard
+# negatives ("fuel tax", "opens embassy") that a looser fit learns them instead of
+# letting "fuel" or "embassy" alone decide.
+FACTOR_C = 16.0
+
 
 def corpus_files(data_dir: Path) -> list[Path]:
     """The training files: ``*.jsonl`` directly in ``data_dir`` (never ``heldout/``)."""
@@ -133,5 +139,5 @@ def fit_analyzer(
     rows, roles = role_rows(examples, parsed)
     role_model = build_role_pipeline().fit(rows, roles)
     texts, targets = factor_rows(examples, parsed, factors)
-    factor_model = build_factor_pipeline().fit(texts, targets)
+    factor_model = build_factor_pipeline(factors__estimator__C=FACTOR_C).fit(texts, targets)
     return LearnedAnalyzer(role_model, factor_model, factors, version, gazetteer)

@@ -272,7 +272,8 @@ class Gazetteer:
         self._amb = ambiguity
         # Longest surfaces first inside the trie is implicit: "?" is greedy, so
         # "Guinea-Bissau" wins over "Guinea" and "Nigerien" over "Niger".
-        self._pattern = re.compile(r"(?:" + trie_pattern(self._surfaces) + r")(?!\w)")
+        # "US$45" and "HK$" are currencies, not countries: a name never ends in "$".
+        self._pattern = re.compile(r"(?:" + trie_pattern(self._surfaces) + r")(?![\w$])")
         self._suggest_keys = sorted(self._names)
 
     # ------------------------------------------------------------------ construction

@@ -626,6 +626,37 @@ def test_empty_text(gaz: Gazetteer) -> None:
     assert gaz.find_mentions("nothing to see here") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "UNICEF appeals for US$45 million for Yemen",
+        "Agencies need US$ 1.2 billion this year",
+        "The fund pays HK$300 a month",
+    ],
+)
+def test_a_currency_prefix_is_not_a_country(gaz: Gazetteer, text: str) -> None:
+    codes = {iso2 for iso2, _ in found(gaz, text)}
+    assert not codes & {"US", "HK"}
+    assert found(gaz, "US troops land in Haiti")[0] == ("US", "US")
+
+
+@pytest.mark.parametrize(
+    ("text", "iso2"),
+    [
+        ("Fresh fighting in C.Africa as vote looms", "CF"),
+        ("Gunfire in C. Africa capital overnight", "CF"),
+        ("C.African president offers talks", "CF"),
+        ("République Centrafricaine : les déplacés rentrent", "CF"),
+        ("Les réfugiés Maliens votent au second tour", "ML"),
+        ("Clashes reported near Jowhar in Middle Shabelle", "SO"),
+        ("Shelling resumes in Yarmouk camp", "SY"),
+        ("Ferry services resume to Bohol and Iloilo", "PH"),
+    ],
+)
+def test_shortened_french_and_regional_place_names(gaz: Gazetteer, text: str, iso2: str) -> None:
+    assert {code for code, _ in found(gaz, text)} == {iso2}
+
+
 # ---------------------------------------------------------------- loading and config
 
 

@@ -42,10 +42,10 @@ def test_seed_roles_and_actor_silence(analyzer: LearnedAnalyzer, seed_article: P
         assert mali.factors[name].direction == "escalating"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 5 gap: Mali fuel_supply ~0.5 on the seed, target 0.8")
 def test_seed_fuel_reaches_target(analyzer: LearnedAnalyzer, seed_article: Path) -> None:
     mali = _seed(analyzer, seed_article).country("ML")
     assert mali is not None and mali.factors["fuel_supply"].probability >= 0.8
+    assert mali.factors["fuel_supply"].direction == "escalating"
 
 
 @pytest.mark.parametrize(
@@ -66,11 +66,30 @@ def test_hard_negatives_raise_nothing(
         assert country is None or country.role != "subject"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 5 gap: a new embassy in a calm country still reads as easing (~0.75)"
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Germany opens embassy in Iceland",
+        "Japan opens embassy in Uruguay",
+        "Norway to open new embassy in Windhoek",
+    ],
 )
-def test_embassy_opening_in_calm_country_is_not_an_event(analyzer: LearnedAnalyzer) -> None:
-    assert _raised(analyzer.analyze("Germany opens embassy in Iceland", "")) == set()
+def test_embassy_opening_in_calm_country_is_not_an_event(
+    analyzer: LearnedAnalyzer, title: str
+) -> None:
+    assert _raised(analyzer.analyze(title, "")) == set()
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Germany cuts fuel tax to ease pressure on drivers",
+        "France lowers tax on petrol ahead of summer holidays",
+        "Fuel duty cut announced in Irish budget",
+    ],
+)
+def test_fuel_tax_cuts_are_not_supply_news(analyzer: LearnedAnalyzer, title: str) -> None:
+    assert _raised(analyzer.analyze(title, "")) == set()
 
 
 @pytest.mark.parametrize(
