@@ -12,6 +12,8 @@ text speak to the factor?) and a calibrated direction model (escalating vs easin
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -53,7 +55,31 @@ def line_ngrams(text: str) -> list[str]:
     return out
 
 
-def pooled_text(article: ParsedArticle, iso2: str | None, *, subject: bool) -> str:
+def pooled_sentences(
+    named: Sequence[AbstractSet[str]],
+    iso2: str,
+    *,
+    subject: bool,
+    actors: AbstractSet[str] = frozenset(),
+) -> list[int]:
+    """Indices of the sentences that speak about ``iso2``: the title, those naming it and,
+    for the subject, those naming no country or only actors ("The British Embassy has
+    withdrawn its staff" in a story about Mali is about Mali).
+
+    ``named`` holds the countries each sentence names, the title first.
+    """
+    return [0] + [
+        j for j in range(1, len(named)) if iso2 in named[j] or (subject and named[j] <= actors)
+    ]
+
+
+def pooled_text(
+    article: ParsedArticle,
+    iso2: str | None,
+    *,
+    subject: bool,
+    actors: AbstractSet[str] = frozenset(),
+) -> str:
     """The sentences that speak about ``iso2``, one per line, title first.
 
     Parameters
@@ -63,7 +89,10 @@ def pooled_text(article: ParsedArticle, iso2: str | None, *, subject: bool) -> s
     iso2 : str or None
         The country; None pools the whole article (a story with no country).
     subject : bool
-        Also keep sentences that name no country (they are about the subject).
+        Also keep sentences that name no country or only ``actors`` (they are about the
+        subject).
+    actors : set of str, optional
+        The article's actor countries.
 
     Returns
     -------
@@ -72,11 +101,9 @@ def pooled_text(article: ParsedArticle, iso2: str | None, *, subject: bool) -> s
     """
     if iso2 is None:
         return "\n".join(article.sentences)
-    keep = [article.sentences[0]]
-    for sentence, found in zip(article.sentences[1:], article.mentions[1:], strict=True):
-        if any(m.iso2 == iso2 for m in found) or (subject and not found):
-            keep.append(sentence)
-    return "\n".join(keep)
+    named = [{m.iso2 for m in found} for found in article.mentions]
+    keep = pooled_sentences(named, iso2, subject=subject, actors=actors)
+    return "\n".join(article.sentences[j] for j in keep)
 
 
 def lead_text(text: str) -> str:

@@ -98,9 +98,11 @@ def factor_rows(
     for example, article in zip(examples, parsed, strict=True):
         labels = [example["labels"].get(f, "none") for f in factors]
         subjects = [c for c, role in example["countries"].items() if role == "subject"]
+        actors = {c for c, role in example["countries"].items() if role == "actor"}
         found = set(article.countries)
         for iso2 in subjects or [None]:
-            texts.append(pooled_text(article, iso2 if iso2 in found else None, subject=True))
+            country = iso2 if iso2 in found else None
+            texts.append(pooled_text(article, country, subject=True, actors=actors))
             targets.append(labels)
     return texts, np.asarray(targets, dtype=object)
 

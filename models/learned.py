@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from models.analysis import Analysis, CountryAnalysis, Direction, FactorReading, Role
 from models.articles import ParsedArticle, parse_article
 from models.attribution import decode_roles
-from models.factors import pooled_text
+from models.factors import pooled_sentences, pooled_text
 from models.fastpath import DIRECTION_THRESHOLD, CompiledFactorModel, PooledBatch
 from models.gazetteer import Gazetteer, default_gazetteer
 from models.mention_features import FEATURE_NAMES, country_features
@@ -163,19 +163,13 @@ class LearnedAnalyzer:
             if countries:
                 batch.start_article(article.sentences)
                 named = [{m.iso2 for m in found} for found in article.mentions]
+                actors = {c for c, label in zip(countries, labels, strict=True) if label == "actor"}
                 for i, iso2 in enumerate(countries):
                     if proba[i, 0] < MIN_SUBJECT_PROBABILITY:
                         rows.append(-1)
                         continue
-                    # The title, the sentences naming the country and, for the subject,
-                    # those naming no country: what pooled_text keeps.
                     subject = labels[i] == "subject"
-                    keep = [0]
-                    keep += [
-                        j
-                        for j in range(1, len(named))
-                        if iso2 in named[j] or (subject and not named[j])
-                    ]
+                    keep = pooled_sentences(named, iso2, subject=subject, actors=actors)
                     rows.append(batch.add(keep))
                     gates.append(proba[i, 0] * (1.0 if subject else NON_SUBJECT_GATE))
             plans.append((countries, proba, labels, rows))
@@ -231,7 +225,9 @@ class LearnedAnalyzer:
     def reference_texts(self, article: ParsedArticle) -> dict[str, str]:
         """The pooled text of each country as the factor pipeline sees it (for tests)."""
         roles = self.role_proba(article)
+        labels = dict(zip(roles, decode_roles(np.array(list(roles.values()))), strict=True))
+        actors = {c for c, label in labels.items() if _ROLES[label] == "actor"}
         return {
-            c: pooled_text(article, c, subject=label == 0)
-            for c, label in zip(roles, decode_roles(np.array(list(roles.values()))), strict=True)
+            c: pooled_text(article, c, subject=label == 0, actors=actors)
+            for c, label in labels.items()
         }
