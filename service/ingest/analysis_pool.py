@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from models.analysis import Analysis, Analyzer
 
 # One worker beside the process that parses and stores, when there is a core for it.
 DEFAULT_ANALYSIS_WORKERS = min(1, (os.cpu_count() or 1) - 1)
+ORPHAN_CHECK_SECONDS = 0.5
 _worker_analyzer: Analyzer | None = None
 
 
@@ -41,6 +44,16 @@ def analyze_in_worker(pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
 def _adopt(analyzer: Analyzer) -> None:
     global _worker_analyzer
     _worker_analyzer = analyzer
+    parent = os.getppid()
+    threading.Thread(target=_exit_with, args=(parent,), name="orphan-watch", daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker once its parent is gone (``kill -9`` leaves no orphan reading an
+    abandoned queue forever)."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(1)
 
 
 @contextmanager
