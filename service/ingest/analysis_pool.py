@@ -9,6 +9,7 @@ of unpickling a copy each.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -69,4 +70,13 @@ def analysis_pool(analyzer: Analyzer, workers: int) -> Iterator[Executor]:
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_adopt, initargs=(analyzer,)
     ) as pool:
+        # Fork every worker now, before the caller parses its input: a worker forked later
+        # inherits that whole heap, and its collector walks (and so copies) those pages.
+        # Objects frozen at the fork (the loaded models) stay out of the workers'
+        # collections; the parent takes them back.
+        gc.freeze()
+        try:
+            pool.submit(os.getpid).result()
+        finally:
+            gc.unfreeze()
         yield pool
