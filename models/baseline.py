@@ -21,7 +21,9 @@ from models.analysis import Analysis, CountryAnalysis, Direction, FactorReading,
 from models.factor_config import DEFAULT_CONFIG_DIR
 from models.gazetteer import Gazetteer, Mention, default_gazetteer, trie_pattern
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“‘'A-Z0-9])|\n+")
+# A full stop (kept in its sentence) and the space after it, or a line break: starting on
+# the punctuation lets the engine skip ahead, where a lookbehind was tried everywhere.
+SENTENCE_END = re.compile(r"[.!?]\s+(?=[\"“‘'A-Z0-9])|\n+")
 SUBJECT_PREPOSITIONS = re.compile(r"\b(?:in|from|across|to|into|inside|throughout)\s+$", re.I)
 ROLE_SHARE = {"subject": 1.0, "mentioned": 0.2, "actor": 0.1}
 
@@ -219,8 +221,9 @@ def _sentence_spans(title_length: int, document: str) -> list[tuple[int, int]]:
     spans = [(0, title_length)]
     begin = title_length + 1
     for separator in SENTENCE_END.finditer(document, begin):
-        if document[begin : separator.start()].strip():
-            spans.append((begin, separator.start()))
+        stop = separator.start() + (document[separator.start()] != "\n")
+        if document[begin:stop].strip():
+            spans.append((begin, stop))
         begin = separator.end()
     if document[begin:].strip():
         spans.append((begin, len(document)))

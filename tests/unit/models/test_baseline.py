@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from models.baseline import BaselineAnalyzer, expand_phrases
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from models.baseline import BaselineAnalyzer, _sentence_spans, expand_phrases
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +68,28 @@ def test_offsets_hold_when_lower_casing_lengthens_the_text(baseline: BaselineAna
         for c in baseline.analyze("Mali and France", text).countries
     }
     assert readings == {"FR": "escalating", "ML": "none"}
+
+
+def reference_sentence_spans(title_length: int, document: str) -> list[tuple[int, int]]:
+    """The splitting rule spelled out with a lookbehind: after . ! or ? and spaces, before
+    a capital, digit or quote; or at line breaks. Blank pieces are dropped."""
+    spans = [(0, title_length)]
+    begin = offset = title_length + 1
+    for separator in re.finditer(r"(?<=[.!?])\s+(?=[\"“‘'A-Z0-9])|\n+", document[offset:]):
+        start, end = offset + separator.start(), offset + separator.end()
+        if document[begin:start].strip():
+            spans.append((begin, start))
+        begin = end
+    if document[begin:].strip():
+        spans.append((begin, len(document)))
+    return spans
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab .!?\n\t'“A1"), max_size=12),
+    st.text(alphabet=st.sampled_from("ab .!?\n\t'“A1"), max_size=60),
+)
+def test_sentences_split_by_the_plain_rule(title: str, text: str) -> None:
+    title = title.replace("\n", " ")
+    document = f"{title}\n{text}"
+    assert _sentence_spans(len(title), document) == reference_sentence_spans(len(title), document)
