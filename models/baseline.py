@@ -18,12 +18,10 @@ from pathlib import Path
 import yaml
 
 from models.analysis import Analysis, CountryAnalysis, Direction, FactorReading, Role
+from models.articles import SENTENCE_END
 from models.factor_config import DEFAULT_CONFIG_DIR
 from models.gazetteer import Gazetteer, Mention, default_gazetteer, trie_pattern
 
-# A full stop (kept in its sentence) and the space after it, or a line break: starting on
-# the punctuation lets the engine skip ahead, where a lookbehind was tried everywhere.
-SENTENCE_END = re.compile(r"[.!?]\s+(?=[\"“‘'A-Z0-9])|\n+")
 SUBJECT_PREPOSITIONS = re.compile(r"\b(?:in|from|across|to|into|inside|throughout)\s+$", re.I)
 ROLE_SHARE = {"subject": 1.0, "mentioned": 0.2, "actor": 0.1}
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from models.factors import pooled_text
+from models.factors import pooled_sentences, pooled_text
 from models.fastpath import DIRECTION_THRESHOLD, CompiledFactorModel, PooledBatch
 from models.fitting import Example
 from models.learned import LearnedAnalyzer
@@ -37,11 +37,7 @@ def test_pooled_country_texts_equal_the_pipeline(
         named = [{m.iso2 for m in found} for found in article.mentions]
         for iso2 in article.countries:
             for subject in (True, False):
-                keep = [0] + [
-                    j
-                    for j in range(1, len(named))
-                    if iso2 in named[j] or (subject and not named[j])
-                ]
+                keep = pooled_sentences(named, iso2, subject=subject)
                 assert batch.add(keep) == len(texts)
                 texts.append(pooled_text(article, iso2, subject=subject))
     assert len(texts) > 100
