@@ -14,7 +14,7 @@ ROLES: tuple[Role, ...] = ("subject", "actor", "mentioned")
 DIRECTIONS: tuple[Direction, ...] = ("escalating", "easing", "none")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FactorReading:
     """How likely the text speaks to a factor for one country, and which way."""
 
@@ -22,7 +22,7 @@ class FactorReading:
     direction: Direction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CountryAnalysis:
     """One country in an article: its role, its weight (share of the story) and factors."""
 
@@ -32,7 +32,7 @@ class CountryAnalysis:
     factors: dict[str, FactorReading] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """The analysis of one article, tagged with the model that made it."""
 

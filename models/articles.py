@@ -1,7 +1,8 @@
-"""An article split once into sentences, with the gazetteer's country mentions per sentence.
+"""An article split once into sentences, with the gazetteer's country mentions and the
+lower-cased word tokens of each sentence.
 
 Everything downstream (mention features, pooled factor texts) reads this one parse, so
-the gazetteer runs once per title and once per body.
+the gazetteer runs once per title and once per body and every sentence is tokenised once.
 """
 
 from __future__ import annotations
@@ -12,22 +13,29 @@ from dataclasses import dataclass
 
 from models.gazetteer import Gazetteer, Mention
 
-__all__ = ["SENTENCE_END", "ParsedArticle", "parse_article"]
+__all__ = ["SENTENCE_END", "WORD", "ParsedArticle", "parse_article"]
 
 # A sentence ends at ., ! or ? followed by space and a capital, digit or quote, or at a
 # line break. The punctuation stays with its sentence.
 SENTENCE_END = re.compile(r"[.!?]\s+(?=[\"“‘'A-Z0-9])|\n+")
+# A word token: two or more word characters. The same tokens as scikit-learn's default
+# pattern r"\b\w\w+\b" (a greedy run of word characters is a whole word), found faster.
+WORD = re.compile(r"\w\w+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedArticle:
     """An article split into sentences (the title is sentence 0) with mentions per sentence.
 
-    Mention offsets are relative to their sentence.
+    Mention offsets are relative to their sentence. ``lowered`` holds each sentence in
+    lower case with its offsets unchanged (patterns match it without ``re.I``, which is
+    twice as fast), ``tokens`` each sentence's lower-cased :data:`WORD` tokens.
     """
 
     sentences: tuple[str, ...]
     mentions: tuple[tuple[Mention, ...], ...]
+    lowered: tuple[str, ...]
+    tokens: tuple[tuple[str, ...], ...]
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -62,6 +70,14 @@ def _split(text: str) -> tuple[list[str], list[int]]:
     return sentences, starts
 
 
+def _lower_in_place(sentence: str, lowered: str) -> str:
+    """``lowered`` if it is as long as ``sentence``; else the sentence lower-cased char by
+    char, leaving the few characters whose lower case is longer ("İ") as they are."""
+    if len(lowered) == len(sentence):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in sentence)
+
+
 def parse_article(title: str, text: str, gazetteer: Gazetteer) -> ParsedArticle:
     """Split an article into sentences and attach each country mention to its sentence.
 
@@ -77,7 +93,7 @@ def parse_article(title: str, text: str, gazetteer: Gazetteer) -> ParsedArticle:
     Returns
     -------
     ParsedArticle
-        Sentences and their mentions, offsets relative to each sentence.
+        Sentences, their mentions (offsets relative to each sentence) and tokens.
     """
     head = " ".join(title.split())
     body, starts = _split(text) if text else ([], [])
@@ -90,4 +106,12 @@ def parse_article(title: str, text: str, gazetteer: Gazetteer) -> ParsedArticle:
                 continue
             offset = starts[i]
             found[i].append(m.shifted(-offset))
-    return ParsedArticle((head, *body), (title_mentions, *(tuple(f) for f in found)))
+    sentences = (head, *body)
+    lower = [s.lower() for s in sentences]
+    findall = WORD.findall
+    return ParsedArticle(
+        sentences,
+        (title_mentions, *(tuple(f) for f in found)),
+        tuple(map(_lower_in_place, sentences, lower)),
+        tuple(tuple(findall(s)) for s in lower),
+    )

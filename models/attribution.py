@@ -222,17 +222,24 @@ PROMOTE_SUBJECT = 0.2
 SUBJECT_RATIO = 0.9
 
 
-def decode_roles(proba: NDArray[np.float64]) -> NDArray[np.intp]:
-    """Role indices (0 subject, 1 actor, 2 mentioned) of one article's countries.
+def decode_roles(
+    proba: NDArray[np.float64], sizes: Sequence[int] | NDArray[np.intp] | None = None
+) -> NDArray[np.intp]:
+    """Role indices (0 subject, 1 actor, 2 mentioned) of the countries of one or more articles.
 
-    Each country takes its most likely role, except that an article where no country is
-    the subject gives the subject role to its most subject-like country when that
-    country's subject probability is at least :data:`PROMOTE_SUBJECT`.
+    Each country takes its most likely role, except that a second subject must be nearly
+    as subject-like as its article's first (:data:`SUBJECT_RATIO`), and an article where
+    no country is the subject gives the subject role to its most subject-like country
+    when that country's subject probability is at least :data:`PROMOTE_SUBJECT`.
 
     Parameters
     ----------
     proba : ndarray of shape (n_countries, 3)
-        Role probabilities in (subject, actor, mentioned) order.
+        Role probabilities in (subject, actor, mentioned) order, articles one after the
+        other.
+    sizes : sequence of int, optional
+        Countries per article, in order (articles with none may be included); one
+        article when omitted.
 
     Returns
     -------
@@ -241,11 +248,18 @@ def decode_roles(proba: NDArray[np.float64]) -> NDArray[np.intp]:
     """
     if proba.size == 0:
         return np.zeros(0, dtype=np.intp)
+    counts = np.asarray([len(proba)] if sizes is None else sizes, dtype=np.intp)
+    counts = counts[counts > 0]
+    starts = np.cumsum(counts) - counts
+    subject = proba[:, 0]
     labels: NDArray[np.intp] = np.argmax(proba, axis=1)
-    top = proba[:, 0].max()
-    labels[(labels == 0) & (proba[:, 0] < SUBJECT_RATIO * top)] = 2
-    if not (labels == 0).any():
-        best = int(np.argmax(proba[:, 0]))
-        if proba[best, 0] >= PROMOTE_SUBJECT:
-            labels[best] = 0
+    top = np.repeat(np.maximum.reduceat(subject, starts), counts)
+    labels[(labels == 0) & (subject < SUBJECT_RATIO * top)] = 2
+    has_subject = np.add.reduceat(labels == 0, starts) > 0
+    # The most subject-like country of each article (the first, on ties).
+    group = np.repeat(np.arange(len(counts)), counts)
+    tops = np.flatnonzero(subject == top)
+    best = tops[np.unique(group[tops], return_index=True)[1]]
+    promote = ~has_subject & (subject[best] >= PROMOTE_SUBJECT)
+    labels[best[promote]] = 0
     return labels

@@ -11,7 +11,6 @@ text speak to the factor?) and a calibrated direction model (escalating vs easin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
@@ -27,7 +26,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from models.articles import ParsedArticle
+from models.articles import WORD, ParsedArticle
 
 __all__ = [
     "FactorClassifier",
@@ -38,7 +37,6 @@ __all__ = [
 ]
 
 LEAD_SENTENCES = 2
-_WORD = re.compile(r"(?u)\b\w\w+\b")
 
 
 def line_ngrams(text: str) -> list[str]:
@@ -49,7 +47,7 @@ def line_ngrams(text: str) -> list[str]:
     """
     out: list[str] = []
     for line in text.lower().split("\n"):
-        tokens = _WORD.findall(line)
+        tokens = WORD.findall(line)
         out += tokens
         out += [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
     return out

@@ -3,16 +3,17 @@
 scikit-learn validates inputs on every call (hundreds of microseconds each); the service
 analyses thousands of articles a second. The factor pipeline is linear after TF-IDF, so
 its fitted vocabularies, IDF weights, logistic coefficients and sigmoid calibrators are
-read once into arrays here and applied with numpy. Each sentence of a batch is featurised
-once; one sparse product pools the sentences of every country's text.
+read once into arrays here and applied with numpy. Words become ids through one dict
+lookup per token, bigrams are found among the ids with numpy, each sentence of a batch is
+featurised once, and one sparse product pools the sentences of every country's text.
 ``tests/unit/models/test_fastpath.py`` checks that this agrees with the pipeline.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -85,7 +86,7 @@ class CompiledFactorModel:
         # Word and character n-grams share one column space, as in the FeatureUnion's
         # output: characters come after the words. Each block is normalised on its own.
         n_word = len(word.idf_)
-        self._word_vocab: dict[str, int] = word.vocabulary_
+        self._read_word_vocabulary(word.vocabulary_)
         self._char_vocab = {gram: n_word + i for gram, i in char.vocabulary_.items()}
         self._idf = np.concatenate([word.idf_, char.idf_])
         self._n_word = n_word
@@ -95,7 +96,8 @@ class CompiledFactorModel:
         if char.analyzer != "char_wb" or char.preprocessor is not lead_text:
             raise UnsupportedModel("expected char_wb n-grams of lead_text")
         self._char_min, self._char_max = char.ngram_range
-        self._char_cache: dict[str, list[int]] = {}
+        # Tuples, not lists: the garbage collector stops tracking a tuple of ints.
+        self._char_cache: dict[str, tuple[int, ...]] = {}
         columns: list[NDArray[np.float64]] = []
         self._heads: list[tuple[str, _Head | None, _Head | None, float, str]] = []
         estimators = pipeline.named_steps["factors"].estimators_
@@ -117,10 +119,68 @@ class CompiledFactorModel:
             self._heads.append((name, heads[0], heads[1], est._constant_relevance_, positive))
         self._weights = np.column_stack(columns) if columns else np.zeros((len(self._idf), 0))
 
-    def sentence_terms(self, sentence: str) -> list[int]:
-        """Columns of a sentence's word n-grams (repeats kept)."""
-        get = self._word_vocab.get
-        return [i for i in map(get, line_ngrams(sentence)) if i is not None]
+    def _read_word_vocabulary(self, vocabulary: dict[str, int]) -> None:
+        """Token ids, the unigram column of each id, and bigrams as sorted id-pair codes."""
+        tokens = sorted({token for gram in vocabulary for token in gram.split(" ")})
+        self._token_ids = {token: i for i, token in enumerate(tokens)}
+        self._unknown = len(tokens)  # the id of every token outside the vocabulary
+        self._unigram_columns = np.full(len(tokens) + 1, -1, dtype=np.int64)
+        codes: list[int] = []
+        columns: list[int] = []
+        for gram, column in vocabulary.items():
+            parts = [self._token_ids[t] for t in gram.split(" ")]
+            if len(parts) == 1:
+                self._unigram_columns[parts[0]] = column
+            elif len(parts) == 2:
+                codes.append(self._pair_code(parts[0], parts[1]))
+                columns.append(column)
+            else:
+                raise UnsupportedModel(f"n-gram longer than two words: {gram!r}")
+        order = np.argsort(codes)
+        self._bigram_codes = np.asarray(codes, dtype=np.int64)[order]
+        self._bigram_columns = np.asarray(columns, dtype=np.int64)[order]
+
+    def _pair_code(self, first: Any, second: Any) -> Any:
+        """One integer per (token id, token id) pair, unknown ids included."""
+        return first * (self._unknown + 1) + second
+
+    def word_terms(
+        self, sentences: Sequence[Sequence[str]]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """The word unigrams and bigrams of tokenised sentences, as (sentence, column) pairs.
+
+        Parameters
+        ----------
+        sentences : sequence of sequence of str
+            Lower-cased tokens of each sentence (:attr:`ParsedArticle.tokens`).
+
+        Returns
+        -------
+        rows, columns : ndarray of int
+            One pair per n-gram occurrence in the vocabulary (repeats kept); bigrams
+            never span two sentences.
+        """
+        n = len(sentences)
+        lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=n)
+        total = int(lengths.sum())
+        ids = np.fromiter(
+            map(self._token_ids.get, chain.from_iterable(sentences), repeat(self._unknown)),
+            dtype=np.int64,
+            count=total,
+        )
+        sentence_of = np.repeat(np.arange(n), lengths)
+        unigrams = self._unigram_columns[ids]
+        known = unigrams >= 0
+        rows = [sentence_of[known]]
+        columns = [unigrams[known]]
+        if total > 1 and len(self._bigram_codes):
+            codes = self._pair_code(ids[:-1], ids[1:])
+            last = len(self._bigram_codes) - 1
+            where = np.minimum(np.searchsorted(self._bigram_codes, codes), last)
+            found = (self._bigram_codes[where] == codes) & (sentence_of[:-1] == sentence_of[1:])
+            rows.append(sentence_of[:-1][found])
+            columns.append(self._bigram_columns[where[found]])
+        return np.concatenate(rows), np.concatenate(columns)
 
     def char_terms(self, text: str) -> list[int]:
         """Columns of the character n-grams of a (lead) text (repeats kept).
@@ -139,7 +199,7 @@ class CompiledFactorModel:
             found += terms
         return found
 
-    def _word_char_terms(self, word: str) -> list[int]:
+    def _word_char_terms(self, word: str) -> tuple[int, ...]:
         get = self._char_vocab.get
         padded = f" {word} "
         out: list[int] = []
@@ -151,7 +211,7 @@ class CompiledFactorModel:
             out += [i for i in map(get, grams) if i is not None]
             if len(padded) <= n:
                 break
-        return out
+        return tuple(out)
 
     def predict_pooled(self, batch: PooledBatch) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """Relevance and direction of every pooled text of a batch at once.
@@ -187,51 +247,76 @@ class CompiledFactorModel:
     def _pooled_scores(self, batch: PooledBatch) -> NDArray[np.float64]:
         """Linear scores of every pooled text's TF-IDF features (one column per head).
 
-        One sparse product counts the terms of all texts at once, (texts x pieces) @
-        (pieces x columns); TF-IDF weighting and per-block L2 normalisation then act on
-        its entries as the fitted vectorizers do, and a product with the coefficients
-        gives the scores.
+        One sparse product counts the terms of all texts at once: (texts x pieces) @
+        (pieces x columns), where the pieces are the batch's sentences (their word
+        n-grams) followed by its lead sentences (their character n-grams). TF-IDF
+        weighting and per-block L2 normalisation then act on the entries as the fitted
+        vectorizers do, and a product with the coefficients gives the scores.
         """
-        counts = _ones_matrix(batch.pools, len(batch.pieces)) @ _ones_matrix(
-            batch.pieces, len(self._idf)
+        n_sentences = len(batch.sentences)
+        word_rows, word_columns = self.word_terms(batch.sentences)
+        chars = [self.char_terms(lead) for lead in batch.leads]
+        char_rows = np.repeat(
+            np.arange(n_sentences, n_sentences + len(chars)),
+            np.fromiter(map(len, chars), dtype=np.int64, count=len(chars)),
         )
+        char_columns = np.fromiter(chain.from_iterable(chars), dtype=np.int64, count=len(char_rows))
+        n_pieces = n_sentences + len(chars)
+        pieces = _ones(
+            np.concatenate([word_rows, char_rows]),
+            np.concatenate([word_columns, char_columns]),
+            (n_pieces, len(self._idf)),
+        )
+        pools = _ones(
+            np.concatenate([batch.word_rows, batch.lead_rows]).astype(np.int64),
+            np.concatenate([batch.word_sentences, np.add(batch.lead_pieces, n_sentences)]),
+            (batch.n_texts, n_pieces),
+        )
+        counts = pools @ pieces
         columns, data = counts.indices, counts.data
         values = np.where(self._sublinear[columns], 1.0 + np.log(data), data) * self._idf[columns]
         # One norm per text and block (words, characters).
-        texts = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        texts = np.repeat(np.arange(batch.n_texts), np.diff(counts.indptr))
         block = 2 * texts + (columns >= self._n_word)
-        values /= np.sqrt(np.bincount(block, values * values, minlength=2 * counts.shape[0]))[block]
+        values /= np.sqrt(np.bincount(block, values * values, minlength=2 * batch.n_texts))[block]
         tfidf = sparse.csr_matrix((values, columns, counts.indptr), shape=counts.shape)
         scores: NDArray[np.float64] = tfidf @ self._weights
         return scores
 
 
 class PooledBatch:
-    """The pooled texts of a batch of articles, each a list of featurised sentence pieces.
+    """The pooled texts of a batch of articles, as sentence ids and lead sentence ids.
 
-    A sentence is featurised once however many countries' texts pool it: its word terms
-    and (for lead sentences) its character terms are stored once per article in
-    ``pieces``, and a pooled text lists the ids of its pieces there.
+    A sentence is featurised once however many countries' texts pool it: every article's
+    tokenised sentences are kept once in ``sentences``, the lead sentences (whose
+    character n-grams count) once per article in ``leads``, and a pooled text is a set of
+    (text, sentence) and (text, lead) pairs over them.
 
     Parameters
     ----------
     model : CompiledFactorModel
-        The model whose vocabularies featurise the sentences.
+        The model the batch is for.
     """
 
     def __init__(self, model: CompiledFactorModel) -> None:
         self._model = model
-        self.pieces: list[list[int]] = []
-        self.pools: list[list[int]] = []
-        self._sentences: Sequence[str] = ()
-        self._words: dict[int, int] = {}
-        self._chars: dict[int, int] = {}
+        self.sentences: list[Sequence[str]] = []
+        self.leads: list[str] = []
+        self.word_rows: list[int] = []
+        self.word_sentences: list[int] = []
+        self.lead_rows: list[int] = []
+        self.lead_pieces: list[int] = []
+        self.n_texts = 0
+        self._texts: Sequence[str] = ()
+        self._first = 0
+        self._lead_ids: dict[int, int] = {}
 
-    def start_article(self, sentences: Sequence[str]) -> None:
-        """Make ``sentences`` the ones that following :meth:`add` calls index."""
-        self._sentences = sentences
-        self._words = {}
-        self._chars = {}
+    def start_article(self, sentences: Sequence[str], tokens: Sequence[Sequence[str]]) -> None:
+        """Make ``sentences`` (and their lower-cased tokens) what :meth:`add` indexes."""
+        self._texts = sentences
+        self._first = len(self.sentences)
+        self.sentences += tokens
+        self._lead_ids = {}
 
     def add(self, keep: Sequence[int]) -> int:
         """Pool the current article's sentences ``keep`` (title first); returns its row.
@@ -240,27 +325,32 @@ class PooledBatch:
         :data:`~models.factors.LEAD_SENTENCES` only, as :func:`~models.factors.lead_text`
         reads a pooled text.
         """
-        model = self._model
-        pool = [self._piece(j, self._words, model.sentence_terms) for j in keep]
-        pool += [self._piece(j, self._chars, model.char_terms) for j in keep[:LEAD_SENTENCES]]
-        self.pools.append(pool)
-        return len(self.pools) - 1
+        row = self.n_texts
+        self.n_texts += 1
+        first = self._first
+        self.word_rows += [row] * len(keep)
+        self.word_sentences += [first + j for j in keep]
+        for j in keep[:LEAD_SENTENCES]:
+            lead = self._lead_ids.get(j)
+            if lead is None:
+                lead = self._lead_ids[j] = len(self.leads)
+                self.leads.append(self._texts[j])
+            self.lead_rows.append(row)
+            self.lead_pieces.append(lead)
+        return row
 
-    def _piece(self, j: int, ids: dict[int, int], terms: Callable[[str], list[int]]) -> int:
-        """The id of sentence ``j``'s terms in ``pieces``, featurising it on first use."""
-        piece = ids.get(j)
-        if piece is None:
-            piece = ids[j] = len(self.pieces)
-            self.pieces.append(terms(self._sentences[j]))
-        return piece
 
+def _ones(rows: NDArray[np.int64], columns: NDArray[np.int64], shape: tuple[int, int]) -> Any:
+    """A CSR matrix with a 1 at each (row, column) pair; repeated pairs add up.
 
-def _ones_matrix(rows: list[list[int]], width: int) -> sparse.csr_matrix:
-    """A CSR matrix with one row per list and a 1 in each listed column (repeats add up)."""
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), out=indptr[1:])
-    indices = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(indptr[-1]))
-    return sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), width))
+    Built directly from the pairs sorted by row, without scipy's conversion from
+    coordinates (which also sorts and merges every row's columns: the products that
+    use these matrices add repeats up anyway).
+    """
+    order = np.argsort(rows, kind="stable")
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
+    return sparse.csr_matrix((np.ones(len(order)), columns[order], indptr), shape=shape)
 
 
 def _apply(head: _Head, scores: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -10,6 +10,7 @@ own scores however alarming the sentences that name it are.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import islice
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,7 +22,7 @@ from models.attribution import decode_roles
 from models.factors import pooled_sentences, pooled_text
 from models.fastpath import DIRECTION_THRESHOLD, CompiledFactorModel, PooledBatch
 from models.gazetteer import Gazetteer, default_gazetteer
-from models.mention_features import FEATURE_NAMES, country_features
+from models.mention_features import FEATURE_NAMES, article_features
 
 __all__ = ["MIN_SUBJECT_PROBABILITY", "NON_SUBJECT_GATE", "LearnedAnalyzer"]
 
@@ -34,6 +35,9 @@ MIN_SUBJECT_PROBABILITY = 0.05
 # probability as its factor gate: the role decision, not just the score, silences
 # actors and bystanders. Chosen by corpus cross-validation.
 NON_SUBJECT_GATE = 0.5
+# Articles analysed together: enough to share numpy's per-call costs, few enough that
+# the batch's intermediate arrays stay small.
+BATCH_SIZE = 256
 
 
 class LearnedAnalyzer:
@@ -74,10 +78,11 @@ class LearnedAnalyzer:
             [classifier.coef_[j] if j >= 0 else np.zeros(classifier.coef_.shape[1]) for j in order]
         )
         self._role_bias = np.array([classifier.intercept_[j] if j >= 0 else -50.0 for j in order])
-        self._role_features = [str(n) for n in featurizer.feature_names_out_]
-        unknown = set(self._role_features) - set(FEATURE_NAMES)
+        role_features = [str(n) for n in featurizer.feature_names_out_]
+        unknown = set(role_features) - set(FEATURE_NAMES)
         if unknown:
             raise ValueError(f"role model uses features this code lacks: {sorted(unknown)}")
+        self._role_columns = [FEATURE_NAMES.index(n) for n in role_features]
         self._compiled = CompiledFactorModel(factor_model, self.factor_names)
         self._silent = {name: FactorReading(0.0, "none") for name in self.factor_names}
 
@@ -97,7 +102,8 @@ class LearnedAnalyzer:
 
     def role_proba(self, article: ParsedArticle) -> dict[str, NDArray[np.float64]]:
         """Probabilities of (subject, actor, mentioned) per country in the article."""
-        countries, proba = self._roles(article)
+        (countries,), features = article_features([article])
+        proba = self._role_probabilities(features)
         return {c: proba[i] for i, c in enumerate(countries)}
 
     def factor_readings(self, texts: Sequence[str]) -> list[dict[str, tuple[float, Direction]]]:
@@ -140,7 +146,7 @@ class LearnedAnalyzer:
         return self.analyze_many([(title, text)])[0]
 
     def analyze_many(self, articles: Iterable[tuple[str, str]]) -> list[Analysis]:
-        """:meth:`analyze` for many articles, with one factor pass over all of them.
+        """:meth:`analyze` for many articles, :data:`BATCH_SIZE` at a time.
 
         Parameters
         ----------
@@ -152,29 +158,59 @@ class LearnedAnalyzer:
         list of Analysis
             One per article, in order.
         """
-        plans: list[tuple[list[str], NDArray[np.float64], list[Role], list[int]]] = []
+        out: list[Analysis] = []
+        pairs = iter(articles)
+        while batch := list(islice(pairs, BATCH_SIZE)):
+            out += self._analyze_batch(batch)
+        return out
+
+    def _analyze_batch(self, pairs: list[tuple[str, str]]) -> list[Analysis]:
+        """Parse, attribute and read the factors of a batch, each stage over all of it."""
+        parsed = [parse_article(title, text, self._gazetteer) for title, text in pairs]
+        countries, features = article_features(parsed)
+        proba = self._role_probabilities(features)
+        sizes = [len(found) for found in countries]
+        labels = [_ROLES[k] for k in decode_roles(proba, sizes).tolist()]
+        subject_p = proba[:, 0].tolist()
         batch = PooledBatch(self._compiled)
         gates: list[float] = []
-        for title, text in articles:
-            article = self.parse(title, text)
-            countries, proba = self._roles(article)
-            labels = [_ROLES[k] for k in decode_roles(proba)]
-            rows: list[int] = []
-            if countries:
-                batch.start_article(article.sentences)
-                named = [{m.iso2 for m in found} for found in article.mentions]
-                actors = {c for c, label in zip(countries, labels, strict=True) if label == "actor"}
-                for i, iso2 in enumerate(countries):
-                    if proba[i, 0] < MIN_SUBJECT_PROBABILITY:
-                        rows.append(-1)
-                        continue
-                    subject = labels[i] == "subject"
-                    keep = pooled_sentences(named, iso2, subject=subject, actors=actors)
-                    rows.append(batch.add(keep))
-                    gates.append(proba[i, 0] * (1.0 if subject else NON_SUBJECT_GATE))
-            plans.append((countries, proba, labels, rows))
-        readings = self._gated_readings(batch, gates)
-        return [self._assemble(plan, readings) for plan in plans]
+        texts: list[int] = []  # per country: its pooled text in the batch, or -1
+        first = 0
+        for article, found in zip(parsed, countries, strict=True):
+            if not found:
+                continue
+            batch.start_article(article.sentences, article.tokens)
+            named = [{m.iso2 for m in mentions} for mentions in article.mentions]
+            roles = labels[first : first + len(found)]
+            actors = {c for c, role in zip(found, roles, strict=True) if role == "actor"}
+            for iso2, role, p in zip(
+                found, roles, subject_p[first : first + len(found)], strict=True
+            ):
+                if p < MIN_SUBJECT_PROBABILITY:
+                    texts.append(-1)
+                    continue
+                subject = role == "subject"
+                texts.append(
+                    batch.add(pooled_sentences(named, iso2, subject=subject, actors=actors))
+                )
+                gates.append(p * (1.0 if subject else NON_SUBJECT_GATE))
+            first += len(found)
+        readings = [*self._gated_readings(batch, gates), self._silent]  # [-1]: silent
+        weights = _weights(proba[:, 0], sizes)
+        out: list[Analysis] = []
+        first = 0
+        for found in countries:
+            last = first + len(found)
+            result = [
+                CountryAnalysis(iso2, role, weight, readings[text])
+                for iso2, role, weight, text in zip(
+                    found, labels[first:last], weights[first:last], texts[first:last], strict=True
+                )
+            ]
+            result.sort(key=_by_weight)
+            out.append(Analysis(self._version, result))
+            first = last
+        return out
 
     def _gated_readings(
         self, batch: PooledBatch, gates: list[float]
@@ -193,34 +229,13 @@ class LearnedAnalyzer:
             for p, d in zip(gated.tolist(), directions.tolist(), strict=True)
         ]
 
-    def _roles(self, article: ParsedArticle) -> tuple[list[str], NDArray[np.float64]]:
-        countries = list(article.countries)
-        if not countries:
-            return [], np.zeros((0, len(_ROLES)))
-        features = country_features(article, countries, self._role_features)
-        scores = features @ self._role_coef.T + self._role_bias
+    def _role_probabilities(self, features: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Role probabilities (subject, actor, mentioned) of feature rows."""
+        scores = features[:, self._role_columns] @ self._role_coef.T + self._role_bias
         scores -= scores.max(axis=1, keepdims=True)
         odds = np.exp(scores)
-        return countries, odds / odds.sum(axis=1, keepdims=True)
-
-    def _assemble(
-        self,
-        plan: tuple[list[str], NDArray[np.float64], list[Role], list[int]],
-        readings: list[dict[str, FactorReading]],
-    ) -> Analysis:
-        countries, proba, labels, rows = plan
-        if not countries:
-            return Analysis(self._version, [])
-        subject_p = proba[:, 0]
-        total = float(subject_p.sum())
-        n = len(countries)
-        weights = (subject_p / total if total > 0 else np.full(n, 1 / n)).round(3).tolist()
-        result = [
-            CountryAnalysis(iso2, label, weight, readings[row] if row >= 0 else self._silent)
-            for iso2, label, weight, row in zip(countries, labels, weights, rows, strict=True)
-        ]
-        result.sort(key=lambda c: (-c.weight, c.iso2))
-        return Analysis(self._version, result)
+        proba: NDArray[np.float64] = odds / odds.sum(axis=1, keepdims=True)
+        return proba
 
     def reference_texts(self, article: ParsedArticle) -> dict[str, str]:
         """The pooled text of each country as the factor pipeline sees it (for tests)."""
@@ -231,3 +246,21 @@ class LearnedAnalyzer:
             c: pooled_text(article, c, subject=label == 0, actors=actors)
             for c, label in labels.items()
         }
+
+
+def _weights(subject_p: NDArray[np.float64], sizes: list[int]) -> list[float]:
+    """Each country's share of its article's subject probability (equal shares if none)."""
+    counts = np.asarray(sizes, dtype=np.intp)
+    if not counts.sum():
+        return []
+    counts = counts[counts > 0]
+    totals = np.repeat(np.add.reduceat(subject_p, np.cumsum(counts) - counts), counts)
+    even = 1.0 / np.repeat(counts, counts)
+    shares = np.divide(subject_p, totals, out=even, where=totals > 0)
+    weights: list[float] = shares.round(3).tolist()
+    return weights
+
+
+def _by_weight(country: CountryAnalysis) -> tuple[float, str]:
+    """Sort key: most weighted first, then by code."""
+    return -country.weight, country.iso2

@@ -4,20 +4,25 @@ Each mention is read once (the words just before and after it, its kind, its sen
 and the readings are summed per country, so the cost grows with the number of mentions,
 not with mentions times countries. A few features relate a country to the others in the
 headline ("Japan raises its warning for Burkina Faso": Burkina Faso follows an actor).
+
+:func:`article_features` works on a whole batch of articles at once, column by column:
+one combined pattern reads the words before a mention, another the words after it, and
+numpy sums the readings per country. Training and the service share it.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from models.articles import ParsedArticle
+from models.gazetteer import Mention
 
-__all__ = ["FEATURE_NAMES", "country_features"]
+__all__ = ["FEATURE_NAMES", "article_features", "country_features"]
 
 
 def _top_level(alternation: str) -> list[str]:
@@ -35,7 +40,7 @@ def _top_level(alternation: str) -> list[str]:
 
 
 def _either(alternation: str) -> str:
-    """``(?:alternation)`` regrouped by first letter, for patterns compiled with ``re.I``.
+    """``(?:alternation)`` regrouped by first letter, for lower-case alternatives.
 
     Python's regex engine tries a flat alternation branch by branch at every position it
     searches: forty words cost forty failed tests at every word start. Grouped by first
@@ -51,14 +56,15 @@ def _either(alternation: str) -> str:
     return f"(?=[{''.join(groups)}])(?:{branches})"
 
 
+# Patterns are lower case and match lower-cased sentences (ParsedArticle.lowered).
+# -- Before a mention: searched in the (at most four) words before it, ending with a space.
 _BEFORE_SUBJECT = re.compile(
     r"\b"
     + _either(
         r"in|from|across|to|into|inside|throughout|within|over|on|at|near|outside|"
         r"of|for|leave|leaving|visit|visiting|flee|fleeing|à|au|en|dans|vers|sur"
     )
-    + r"\s+(?:the\s+)?(?:\w+ern\s+)?$",
-    re.I,
+    + r"\s+(?:the\s+)?(?:\w+ern\s+)?$"
 )
 _DIPLOMATIC_IN = re.compile(
     r"\b"
@@ -66,12 +72,21 @@ _DIPLOMATIC_IN = re.compile(
         r"embassy|embassies|consulate|mission|ambassador|envoy|diplomats?|nationals|"
         r"citizens|staff|personnel|troops|forces|travellers|travelers|trips|travel"
     )
-    + r"\s+(?:in|to|from)\s+(?:the\s+)?$",
-    re.I,
+    + r"\s+(?:in|to|from)\s+(?:the\s+)?$"
 )
+_NEIGHBOUR_BEFORE = re.compile(
+    r"\b"
+    + _either(
+        r"neighbou?ring|like|unlike|as in|similar to|compared (?:to|with)|than|"
+        r"following|after|before|such as|including|echoes|recalls"
+    )
+    + r"\s+(?:the\s+)?(?:\w+\s+)?$"
+)
+
+# -- After a mention: matched at its end, over at most 64 characters.
 # Verbs by which a government acts on another country (the subject is elsewhere).
 _ACTOR_AFTER = re.compile(
-    r"^\W{0,3}(?:'s\s+|’s\s+)?(?:has\s+|have\s+|is\s+|are\s+|will\s+|to\s+|had\s+)?"
+    r"\W{0,3}(?:'s\s+|’s\s+)?(?:has\s+|have\s+|is\s+|are\s+|will\s+|to\s+|had\s+)?"
     r"(?:(?:also|now|again|formally|partially|temporarily)\s+)?"
     + _either(
         r"withdr[ae]w\w*|pull\w*|urg\w*|evacuat\w*|tell\w*|told|warn\w*|advis\w*|"
@@ -85,82 +100,69 @@ _ACTOR_AFTER = re.compile(
         r"boosts?|increases? its|will help|helps?|approves? \w+ (?:aid|assistance)|"
         r"to (?:help|send|double|give|provide)"
     )
-    + r"\b",
-    re.I,
+    + r"\b"
 )
 # Verbs by which a government acts at home on foreigners (it stays the subject).
 _HOST_AFTER = re.compile(
-    r"^\W{0,3}(?:'s\s+)?(?:has\s+|will\s+|to\s+)?"
+    r"\W{0,3}(?:'s\s+)?(?:has\s+|will\s+|to\s+)?"
     + _either(
         r"expel\w*|summon\w*|orders? \w+ (?:ambassador|envoy|diplomats?) out|"
         r"declares? \w+ (?:ambassador|envoy|diplomats?)"
     )
-    + r"\b",
-    re.I,
+    + r"\b"
 )
 _ACTOR_NOUN_AFTER = re.compile(
-    r"^(?:'s|’s)?\s*(?:foreign|defence|defense|state|home)?\s*"
+    r"(?:'s|’s)?\s*(?:foreign|defence|defense|state|home)?\s*"
     + _either(
         r"ministry|office|department|"
         r"government|embassy|embassies|ambassador|envoy|diplomats?|nationals|citizens|troops|"
         r"forces|officials|military|navy|president|prime minister|state department|"
         r"high commission|consulate|aid|army|jets|drones|missiles|airstrikes?|air force"
     )
-    + r"\b",
-    re.I,
-)
-_NEIGHBOUR_BEFORE = re.compile(
-    r"\b"
-    + _either(
-        r"neighbou?ring|like|unlike|as in|similar to|compared (?:to|with)|than|"
-        r"following|after|before|such as|including|echoes|recalls"
-    )
-    + r"\s+(?:the\s+)?(?:\w+\s+)?$",
-    re.I,
+    + r"\b"
 )
 _DIASPORA_AFTER = re.compile(
-    r"^(?:-born|\s+"
+    r"(?:-born|\s+"
     + _either(
         r"community|communities|diaspora|expatriates|expats|migrants|"
         r"refugees|restaurant|food|cuisine|music|musicians|film|artist|designer|players?|"
         r"team|coach|fans|squad|striker|national team|wine|exports?"
     )
-    + r")\b",
-    re.I,
+    + r")\b"
 )
-_RISK = re.compile(
-    r"\b"
+# A city named as the venue of talks or a conference is not where the story happens.
+_VENUE = re.compile(
+    r"\W{0,2}"
     + _either(
+        r"ii\b|peace|talks|conference|summit|meeting|process|donor|hosts?|"
+        r"accord|agreement|convention"
+    )
+)
+_HEAD_COLON = re.compile(r"\s*[:\-–—]")
+_TAIL_CHARS = 64
+_CITY_KINDS = frozenset({"capital", "city"})
+
+# -- Words of a sentence (its lower-cased tokens, see ParsedArticle.tokens).
+_RISK_WORD = re.compile(
+    _either(
         r"attack\w*|kill\w*|bomb\w*|terror\w*|jihad\w*|militan\w*|insurg\w*|gunmen|"
         r"clash\w*|fight\w*|coup|curfew|unrest|violen\w*|kidnap\w*|shell\w*|strikes?|"
         r"fuel|petrol|diesel|shortage\w*|blockade\w*|rationing|queues?|embass\w*|"
         r"consul\w*|diplomat\w*|evacuat\w*|ceasefire|truce|reopen\w*|restor\w*|"
         r"emergency|protest\w*|riot\w*|martial|siege|displac\w*|armed|attaque\w*|"
-        r"carburant|blocus|pénurie|combats?|violences|couvre-feu|ambassade"
+        # "couvre" stands for couvre-feu: the tokeniser splits words at hyphens.
+        r"carburant|blocus|pénurie|combats?|violences|couvre|ambassade"
     )
-    + r"\b",
-    re.I,
 )
-_SPORT = re.compile(
-    r"\b"
-    + _either(
+_SPORT_WORD = re.compile(
+    _either(
+        # "final" also catches "semi-final" (the tokeniser splits at the hyphen).
         r"beat|beats|friendly|match|cup|league|goal\w*|score[ds]?|win|won|draw|"
-        r"tournament|qualifier|olympic\w*|championship|semi-final|final|coach|squad|stun|"
-        r"thrash\w*"
+        r"tournament|qualifier|olympic\w*|championship|final|coach|squad|stun|thrash\w*"
     )
-    + r"\b",
-    re.I,
 )
-# A city named as the venue of talks or a conference is not where the story happens.
-_VENUE = re.compile(
-    r"^\W{0,2}"
-    + _either(
-        r"II\b|peace|talks|conference|summit|meeting|process|donor|hosts?|"
-        r"accord|agreement|convention"
-    ),
-    re.I,
-)
-_HEAD_COLON = re.compile(r"^\s*[:\-–—]")
+# Distinct tokens whose kind is remembered before the memory starts afresh.
+_TOKEN_MEMORY = 500_000
 
 FEATURE_NAMES: tuple[str, ...] = (
     "in_title",
@@ -225,119 +227,277 @@ _LOGGED = [
 ]
 
 
-def _features(article: ParsedArticle) -> tuple[list[str], NDArray[np.float64]]:
-    """Countries of the article in order of appearance and their raw feature rows."""
-    sentences, mentions = article.sentences, article.mentions
-    order: dict[str, int] = {}
-    for found in mentions:
-        for m in found:
-            order.setdefault(m.iso2, len(order))
-    n = len(order)
-    n_feat = len(FEATURE_NAMES)
-    rows = [[0.0] * n_feat for _ in range(n)]
-    counts = [0] * n
-    demonyms = [0] * n
-    first_sentence = [-1] * n
-    actor_mentions = [0] * n
-    title_actor_at = -1
-    n_sentences = len(sentences)
-    ix = _INDEX
-    for index, found in enumerate(mentions):
-        if not found:
-            continue
-        sentence = sentences[index]
-        present = {order[m.iso2] for m in found}
-        risky = bool(_RISK.search(sentence))
-        sporty = index > 0 and bool(_SPORT.search(sentence))
-        for c in present:
-            row = rows[c]
-            if first_sentence[c] < 0:
-                first_sentence[c] = index
-            row[ix["sole_risk_sentences" if len(present) == 1 else "shared_risk_sentences"]] += (
-                risky
-            )
-            row[ix["sport_sentences"]] += sporty
-            row[ix["sentence_share"]] += 1.0
-        for m in found:
-            c = order[m.iso2]
-            row = rows[c]
-            counts[c] += 1
-            # The head patterns look at most four words back; searching only those is
-            # several times cheaper than searching the raw 48 characters.
-            raw = sentence[max(0, m.start - 48) : m.start]
-            spaced = raw[-1:].isspace()
-            head = " ".join(raw.split()[-4:]) + " " if spaced else ""
-            tail = sentence[m.end : m.end + 64]
-            demonym = m.kind == "demonym"
-            demonyms[c] += demonym
-            # Every head pattern needs a space before the mention.
-            before = spaced and _BEFORE_SUBJECT.search(head) is not None
-            actor = _ACTOR_AFTER.match(tail) is not None
-            host = _HOST_AFTER.match(tail) is not None
-            noun = _ACTOR_NOUN_AFTER.match(tail.lstrip() if demonym else tail) is not None
-            city = m.kind in ("capital", "city")
-            row[ix["prep_before"]] += before
-            row[ix["diplomatic_in_before"]] += spaced and _DIPLOMATIC_IN.search(head) is not None
-            row[ix["capital_city"]] += city
-            row[ix["actor_after"]] += actor
-            row[ix["host_after"]] += host
-            row[ix["demonym_actor_noun" if demonym else "actor_noun_after"]] += noun
-            row[ix["neighbour_before"]] += spaced and _NEIGHBOUR_BEFORE.search(head) is not None
-            row[ix["diaspora_after"]] += _DIASPORA_AFTER.match(tail) is not None
-            row[ix["venue_after"]] += city and _VENUE.match(tail) is not None
-            row[ix["capital_actor"]] += city and (actor or host)
-            actor_mentions[c] += actor
-            if index == 0:
-                row[ix["title_prep_before"]] += before
-                row[ix["title_actor_after"]] += actor
-                row[ix["title_host_after"]] += host
-                row[ix["title_city"]] += city
-                row[ix["title_colon_after"]] += _HEAD_COLON.match(tail) is not None
-                if actor and title_actor_at < 0:
-                    title_actor_at = m.end
-    total = sum(counts) or 1
-    top = max(counts, default=0)
-    title_found = mentions[0]
-    title_codes = {order[m.iso2] for m in title_found}
-    title_demonym = {order[m.iso2] for m in title_found if m.kind != "demonym"}
-    first_title = order[title_found[0].iso2] if title_found else -1
-    title_actors = {
-        order[m.iso2] for m in title_found if rows[order[m.iso2]][ix["title_actor_after"]]
-    }
-    sport_title = float(_SPORT.search(sentences[0]) is not None)
-    for c in range(n):
-        row = rows[c]
-        in_title = c in title_codes
-        row[ix["in_title"]] = float(in_title)
-        row[ix["first_in_title"]] = float(c == first_title)
-        row[ix["title_only_country"]] = float(in_title and len(title_codes) == 1)
-        row[ix["title_demonym_only"]] = float(in_title and c not in title_demonym)
-        row[ix["title_other_actor"]] = float(bool(title_actors - {c}))
-        row[ix["title_sport"]] = sport_title
-        row[ix["first_overall"]] = float(c == 0)
-        row[ix["first_position"]] = (
-            1.0 - first_sentence[c] / (n_sentences - 1) if n_sentences > 1 else 1.0
+class _WordKinds:
+    """Which tokens are risk words or sport words, decided once per distinct token.
+
+    News reuses its words, so a sentence is classified by set operations on its tokens
+    instead of two regex searches. The memory is one tuple replaced as a whole, so a
+    concurrent reader never sees a token as known before its kind is recorded.
+    """
+
+    def __init__(self) -> None:
+        self._state: tuple[set[str], set[str], set[str]] = (set(), set(), set())
+
+    def of(self, tokens: Iterable[str]) -> tuple[bool, bool]:
+        """Whether the tokens hold a risk word and whether they hold a sport word."""
+        words = set(tokens)
+        known, risk, sport = self._state
+        new = words - known
+        if new:
+            if len(known) + len(new) > _TOKEN_MEMORY:
+                known, risk, sport = set(), set(), set()
+                self._state = (known, risk, sport)
+            risk |= {w for w in new if _RISK_WORD.fullmatch(w)}
+            sport |= {w for w in new if _SPORT_WORD.fullmatch(w)}
+            known |= new
+        return not words.isdisjoint(risk), not words.isdisjoint(sport)
+
+
+_WORD_KINDS = _WordKinds()
+
+
+def article_features(
+    articles: Sequence[ParsedArticle],
+) -> tuple[list[tuple[str, ...]], NDArray[np.float64]]:
+    """Countries of each article in order of appearance, and their feature rows stacked.
+
+    Parameters
+    ----------
+    articles : sequence of ParsedArticle
+        Parsed articles.
+
+    Returns
+    -------
+    countries : list of tuple of str
+        ISO alpha-2 codes of each article, in order of first appearance.
+    features : ndarray of shape (total countries, len(FEATURE_NAMES))
+        One row per country, articles one after the other in ``countries`` order.
+    """
+    read = _Readings()
+    for article in articles:
+        read.add(article)
+    return read.countries, read.features()
+
+
+class _Readings:
+    """The mentions of a batch of articles, flattened, and the features summed from them.
+
+    Rows are countries (an article's rows are consecutive, in order of first appearance);
+    readings per mention and per (sentence, country) pair are kept column-wise so that
+    each pattern runs in one comprehension and numpy does the summing.
+    """
+
+    def __init__(self) -> None:
+        self.countries: list[tuple[str, ...]] = []
+        self.first_rows: list[int] = []  # per article
+        self.n_sentences: list[int] = []
+        self.title_sport: list[bool] = []
+        self.first_title_row: list[int] = []  # -1: nothing in the title
+        self.title_spans: list[tuple[int, int]] = []  # mentions of the title, per article
+        self.first_sentence: list[int] = []  # per row
+        self.rows: list[int] = []  # per mention
+        self.sentences: list[str] = []
+        self.mentions: list[Mention] = []
+        self.in_title: list[bool] = []
+        self.pair_rows: list[int] = []  # per (sentence, country named in it)
+        self.pair_risky: list[bool] = []
+        self.pair_sole: list[bool] = []
+        self.pair_sport: list[bool] = []
+
+    def add(self, article: ParsedArticle) -> None:
+        base = len(self.first_sentence)
+        self.first_rows.append(base)
+        self.n_sentences.append(len(article.sentences))
+        kinds = _WORD_KINDS.of
+        self.title_sport.append(kinds(article.tokens[0])[1])
+        title_found = article.mentions[0]
+        start = len(self.mentions)
+        self.title_spans.append((start, start + len(title_found)))
+        order: dict[str, int] = {}
+        for index, found in enumerate(article.mentions):
+            if not found:
+                continue
+            sentence = article.lowered[index]
+            present: dict[int, None] = {}
+            for m in found:
+                row = order.get(m.iso2)
+                if row is None:
+                    row = order[m.iso2] = base + len(order)
+                    self.first_sentence.append(index)
+                present[row] = None
+                self.rows.append(row)
+            self.mentions += found
+            self.sentences += [sentence] * len(found)
+            self.in_title += [index == 0] * len(found)
+            risky, sporty = kinds(article.tokens[index])
+            n = len(present)
+            self.pair_rows += present
+            self.pair_risky += [risky] * n
+            self.pair_sole += [n == 1] * n
+            self.pair_sport += [sporty and index > 0] * n
+        self.first_title_row.append(order[title_found[0].iso2] if title_found else -1)
+        self.countries.append(tuple(order))
+
+    def features(self) -> NDArray[np.float64]:
+        n_rows = len(self.first_sentence)
+        out = np.zeros((n_rows, len(FEATURE_NAMES)))
+        if not n_rows:
+            return out
+        ix = _INDEX
+        rows = np.asarray(self.rows, dtype=np.intp)
+
+        def per_row(flags: Any, where: NDArray[np.intp] = rows) -> NDArray[np.float64]:
+            summed = np.bincount(where, weights=flags, minlength=n_rows)
+            return summed.astype(np.float64, copy=False)
+
+        city_list = [m.kind in _CITY_KINDS for m in self.mentions]
+        before, diplomatic_in, neighbour, actor, host, noun, diaspora, venue, colon = (
+            np.array(flags, dtype=bool) for flags in self._mention_readings(city_list)
         )
-        row[ix["log_count"]] = math.log1p(counts[c])
-        row[ix["count_share"]] = counts[c] / total
-        row[ix["sentence_share"]] /= n_sentences
+        demonym = np.array([m.kind == "demonym" for m in self.mentions], dtype=bool)
+        city = np.array(city_list, dtype=bool)
+        in_title = np.asarray(self.in_title, dtype=bool)
+        counts = per_row(None)
+        out[:, ix["prep_before"]] = per_row(before)
+        out[:, ix["diplomatic_in_before"]] = per_row(diplomatic_in)
+        out[:, ix["capital_city"]] = per_row(city)
+        out[:, ix["actor_after"]] = actor_counts = per_row(actor)
+        out[:, ix["host_after"]] = per_row(host)
+        out[:, ix["actor_noun_after"]] = per_row(noun & ~demonym)
+        out[:, ix["demonym_actor_noun"]] = per_row(noun & demonym)
+        out[:, ix["neighbour_before"]] = per_row(neighbour)
+        out[:, ix["diaspora_after"]] = per_row(diaspora)
+        out[:, ix["venue_after"]] = per_row(venue)
+        out[:, ix["capital_actor"]] = per_row(city & (actor | host))
+        out[:, ix["title_prep_before"]] = per_row(before & in_title)
+        out[:, ix["title_actor_after"]] = title_actor = per_row(actor & in_title)
+        out[:, ix["title_host_after"]] = per_row(host & in_title)
+        out[:, ix["title_city"]] = per_row(city & in_title)
+        out[:, ix["title_colon_after"]] = per_row(colon)
+        named_in_title = per_row(in_title) > 0
+        named_in_title_by_name = per_row(in_title & ~demonym) > 0
+        pairs = np.asarray(self.pair_rows, dtype=np.intp)
+        risky = np.asarray(self.pair_risky, dtype=bool)
+        sole = np.asarray(self.pair_sole, dtype=bool)
+        out[:, ix["sole_risk_sentences"]] = per_row(risky & sole, pairs)
+        out[:, ix["shared_risk_sentences"]] = per_row(risky & ~sole, pairs)
+        out[:, ix["sport_sentences"]] = per_row(self.pair_sport, pairs)
+        sentence_counts = per_row(None, pairs)
+
+        # Relations between the countries of one article.
+        first_rows = np.asarray(self.first_rows, dtype=np.intp)
+        sizes = np.diff(first_rows, append=n_rows)
+        article_of = np.repeat(np.arange(len(first_rows)), sizes)
+        group_starts = first_rows[sizes > 0]
+
+        def per_article(values: NDArray[Any], reduce: np.ufunc = np.add) -> NDArray[np.float64]:
+            """``values`` reduced over each article's rows, repeated on every row."""
+            reduced: NDArray[np.float64] = reduce.reduceat(values, group_starts)
+            return np.repeat(reduced, sizes[sizes > 0])
+
+        title_actors = title_actor > 0
+        n_sentences = np.asarray(self.n_sentences, dtype=np.float64)[article_of]
+        first_sentence = np.asarray(self.first_sentence, dtype=np.float64)
+        first_title = np.asarray(self.first_title_row, dtype=np.intp)[article_of]
+        actor_cue = (
+            out[:, ix["actor_after"]]
+            + out[:, ix["actor_noun_after"]]
+            + out[:, ix["demonym_actor_noun"]]
+            > 0
+        )
+        is_first_in_title = np.arange(n_rows) == first_title
+        out[:, ix["in_title"]] = named_in_title
+        out[:, ix["first_in_title"]] = is_first_in_title
+        out[:, ix["title_only_country"]] = named_in_title & (per_article(named_in_title) == 1)
+        out[:, ix["title_demonym_only"]] = named_in_title & ~named_in_title_by_name
+        out[:, ix["title_other_actor"]] = per_article(title_actors) - title_actors > 0
+        out[:, ix["title_sport"]] = np.asarray(self.title_sport, dtype=np.float64)[article_of]
+        out[:, ix["first_overall"]] = np.arange(n_rows) == first_rows[article_of]
+        out[:, ix["first_position"]] = np.where(
+            n_sentences > 1, 1.0 - first_sentence / np.maximum(n_sentences - 1, 1), 1.0
+        )
+        out[:, ix["log_count"]] = np.log1p(counts)
+        out[:, ix["count_share"]] = counts / per_article(counts)
+        out[:, ix["sentence_share"]] = sentence_counts / n_sentences
         # Beyond four countries (lists of a region's countries) more add nothing.
-        row[ix["log_n_countries"]] = math.log(min(n, 4))
-        row[ix["is_top_count"]] = float(counts[c] == top)
-        row[ix["demonym_share"]] = demonyms[c] / max(1, counts[c])
-        row[ix["other_actor_patterns"]] = float(sum(actor_mentions) - actor_mentions[c])
+        out[:, ix["log_n_countries"]] = np.log(np.minimum(np.repeat(sizes, sizes), 4))
+        out[:, ix["is_top_count"]] = counts == per_article(counts, np.maximum)
+        out[:, ix["demonym_share"]] = per_row(demonym) / np.maximum(counts, 1)
+        out[:, ix["other_actor_patterns"]] = per_article(actor_counts) - actor_counts
         # Acting needs a cue of its own: a verb, an official noun or a capital acting.
-        row[ix["actor_cue"]] = float(
-            row[ix["actor_after"]] + row[ix["actor_noun_after"]] + row[ix["demonym_actor_noun"]] > 0
+        out[:, ix["actor_cue"]] = actor_cue
+        out[:, ix["first_in_title_actor_cue"]] = is_first_in_title & actor_cue
+        self._title_after_actor(out[:, ix["title_after_actor"]], actor, title_actors)
+        out[:, _LOGGED] = np.log1p(out[:, _LOGGED])
+        return out
+
+    def _mention_readings(
+        self, city: list[bool]
+    ) -> tuple[
+        list[bool],
+        list[bool],
+        list[bool],
+        list[bool],
+        list[bool],
+        list[bool],
+        list[bool],
+        list[bool],
+        list[bool],
+    ]:
+        """Per mention, whether each pattern matches before or after it.
+
+        In order: preposition, diplomatic noun and neighbour word before; actor verb,
+        host verb, actor noun, diaspora word, venue word (cities only) and colon (titles
+        only) after. Tails are matched in place, at most 64 characters from the mention.
+        """
+        sentences = self.sentences
+        ends = [m.end for m in self.mentions]
+        heads = [
+            " ".join(s[max(0, i - 48) : i].split()[-4:]) + " " if i and s[i - 1].isspace() else ""
+            for s, i in zip(sentences, [m.start for m in self.mentions], strict=True)
+        ]
+
+        def before(pattern: re.Pattern[str]) -> list[bool]:
+            search = pattern.search
+            return [bool(h) and search(h) is not None for h in heads]
+
+        def after(pattern: re.Pattern[str], where: list[bool] | None = None) -> list[bool]:
+            match = pattern.match
+            if where is None:
+                return [
+                    match(s, e, e + _TAIL_CHARS) is not None
+                    for s, e in zip(sentences, ends, strict=True)
+                ]
+            return [
+                w and match(s, e, e + _TAIL_CHARS) is not None
+                for s, e, w in zip(sentences, ends, where, strict=True)
+            ]
+
+        return (
+            before(_BEFORE_SUBJECT),
+            before(_DIPLOMATIC_IN),
+            before(_NEIGHBOUR_BEFORE),
+            after(_ACTOR_AFTER),
+            after(_HOST_AFTER),
+            after(_ACTOR_NOUN_AFTER),
+            after(_DIASPORA_AFTER),
+            after(_VENUE, city),
+            after(_HEAD_COLON, self.in_title),
         )
-        row[ix["first_in_title_actor_cue"]] = row[ix["first_in_title"]] * row[ix["actor_cue"]]
-    if title_actor_at >= 0:
-        for m in title_found:
-            if m.start >= title_actor_at and order[m.iso2] not in title_actors:
-                rows[order[m.iso2]][ix["title_after_actor"]] = 1.0
-    out = np.asarray(rows, dtype=np.float64).reshape(n, n_feat)
-    out[:, _LOGGED] = np.log1p(out[:, _LOGGED])
-    return list(order), out
+
+    def _title_after_actor(
+        self, column: NDArray[np.float64], actor: NDArray[np.bool_], title_actors: NDArray[np.bool_]
+    ) -> None:
+        """Mark countries named in a title after its first actor ("... for Burkina Faso")."""
+        for lo, hi in self.title_spans:
+            acting = np.flatnonzero(actor[lo:hi])
+            if not len(acting):
+                continue
+            after = self.mentions[lo + int(acting[0])].end
+            for j in range(lo, hi):
+                row = self.rows[j]
+                if self.mentions[j].start >= after and not title_actors[row]:
+                    column[row] = 1.0
 
 
 def country_features(
@@ -359,7 +519,7 @@ def country_features(
     ndarray of shape (len(countries), len(names))
         The features.
     """
-    order, rows = _features(article)
+    (order,), rows = article_features([article])
     where = {c: i for i, c in enumerate(order)}
     picked = rows[[where[c] for c in countries]] if countries else rows[:0]
     if tuple(names) == FEATURE_NAMES:

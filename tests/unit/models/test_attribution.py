@@ -6,11 +6,14 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from models.articles import parse_article
+from models import mention_features
+from models.articles import WORD, parse_article
 from models.attribution import PROMOTE_SUBJECT, decode_roles
 from models.gazetteer import default_gazetteer
-from models.mention_features import FEATURE_NAMES, _either, country_features
+from models.mention_features import FEATURE_NAMES, _either, article_features, country_features
 
 
 def _row(title: str, text: str, iso2: str) -> dict[str, float]:
@@ -32,6 +35,21 @@ def test_parse_keeps_punctuation_and_offsets() -> None:
         for m in found:
             assert sentence[m.start : m.end] == m.surface
     assert article.sentences_of("ML") == [0, 1, 3]
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_word_tokens_are_scikit_learns(text: str) -> None:
+    assert WORD.findall(text) == re.findall(r"(?u)\b\w\w+\b", text)
+
+
+def test_lowered_sentences_keep_mention_offsets() -> None:
+    article = parse_article(
+        "İstanbul talks on Syria", "Fighting in İdlib, Syria.", default_gazetteer()
+    )
+    for lowered, found in zip(article.lowered, article.mentions, strict=True):
+        for m in found:
+            assert lowered[m.start : m.end] == m.surface.lower()
+    assert article.tokens[1] == tuple(WORD.findall("fighting in İdlib, syria.".lower()))
 
 
 def test_features_see_the_actor_and_the_country_it_acts_on() -> None:
@@ -60,6 +78,38 @@ def test_features_of_many_countries_match_one_by_one() -> None:
     assert country_features(article, []).shape == (0, len(FEATURE_NAMES))
 
 
+def test_features_of_a_batch_match_article_by_article() -> None:
+    gazetteer = default_gazetteer()
+    articles = [
+        parse_article(title, text, gazetteer)
+        for title, text in [
+            ("France withdraws diplomatic staff from Mali", "Like neighbouring Niger, Mali..."),
+            ("Markets rally on rate hopes", "No country is named here."),
+            ("Mali beat France 2-1 in a friendly", ""),
+            ("Japan raises its travel warning for Burkina Faso", "Ouagadougou is calm. Mali too."),
+            ("", ""),
+            ("Kenyan troops enter Somalia: Nairobi says", "Kenya's army said Somali forces..."),
+        ]
+    ]
+    countries, rows = article_features(articles)
+    first = 0
+    for article, found in zip(articles, countries, strict=True):
+        (alone,), expected = article_features([article])
+        assert found == alone == article.countries
+        assert np.array_equal(rows[first : first + len(found)], expected)
+        first += len(found)
+    assert first == len(rows)
+
+
+def test_word_kinds_survive_a_full_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mention_features, "_TOKEN_MEMORY", 3)
+    kinds = mention_features._WordKinds()
+    assert kinds.of(("rebels", "attacked", "the", "town")) == (True, False)
+    assert kinds.of(("cup", "final", "tonight", "in", "paris")) == (False, True)
+    assert kinds.of(("curfew", "after", "the", "match")) == (True, True)
+    assert kinds.of(("quiet", "day")) == (False, False)
+
+
 @pytest.mark.parametrize(
     ("proba", "expected"),
     [
@@ -81,6 +131,20 @@ def test_decode_roles(proba: list[list[float]], expected: list[int]) -> None:
 
 def test_decode_roles_of_no_country() -> None:
     assert decode_roles(np.zeros((0, 3))).shape == (0,)
+
+
+def test_decode_roles_of_many_articles_match_one_by_one() -> None:
+    rng = np.random.default_rng(0)
+    sizes = [3, 0, 1, 5, 2, 0, 4]
+    proba = rng.dirichlet([1.0, 1.0, 1.0], size=sum(sizes))
+    proba[3:4] = [0.1, 0.2, 0.7]  # a lone country with no subject-like role
+    together = decode_roles(proba, sizes)
+    first = 0
+    for n in sizes:
+        assert (
+            together[first : first + n].tolist() == decode_roles(proba[first : first + n]).tolist()
+        )
+        first += n
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from models.articles import WORD
 from models.factors import pooled_sentences, pooled_text
 from models.fastpath import DIRECTION_THRESHOLD, CompiledFactorModel, PooledBatch
 from models.fitting import Example
@@ -33,7 +34,7 @@ def test_pooled_country_texts_equal_the_pipeline(
     texts: list[str] = []
     for example in corpus[::9]:
         article = analyzer.parse(str(example["title"]), str(example.get("text", "")))
-        batch.start_article(article.sentences)
+        batch.start_article(article.sentences, article.tokens)
         named = [{m.iso2 for m in found} for found in article.mentions]
         for iso2 in article.countries:
             for subject in (True, False):
@@ -59,7 +60,7 @@ def test_random_texts_equal_the_pipeline(analyzer: LearnedAnalyzer) -> None:
             " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
             for _ in range(rng.randint(1, 6))
         ]
-        batch.start_article(sentences)
+        batch.start_article(sentences, [WORD.findall(s.lower()) for s in sentences])
         batch.add(range(len(sentences)))
         texts.append("\n".join(sentences))
     _assert_same(analyzer, compiled, batch, texts)
