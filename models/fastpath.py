@@ -287,10 +287,10 @@ class CompiledFactorModel:
 class PooledBatch:
     """The pooled texts of a batch of articles, as sentence ids and lead sentence ids.
 
-    A sentence is featurised once however many countries' texts pool it: every article's
-    tokenised sentences are kept once in ``sentences``, the lead sentences (whose
-    character n-grams count) once per article in ``leads``, and a pooled text is a set of
-    (text, sentence) and (text, lead) pairs over them.
+    A sentence is featurised once however many countries' texts pool it, and not at all
+    if none does: the pooled sentences' tokens are kept once in ``sentences``, the lead
+    sentences (whose character n-grams count) once in ``leads``, and a pooled text is a
+    set of (text, sentence) and (text, lead) pairs over them.
 
     Parameters
     ----------
@@ -308,14 +308,15 @@ class PooledBatch:
         self.lead_pieces: list[int] = []
         self.n_texts = 0
         self._texts: Sequence[str] = ()
-        self._first = 0
+        self._tokens: Sequence[Sequence[str]] = ()
+        self._sentence_ids: dict[int, int] = {}
         self._lead_ids: dict[int, int] = {}
 
     def start_article(self, sentences: Sequence[str], tokens: Sequence[Sequence[str]]) -> None:
         """Make ``sentences`` (and their lower-cased tokens) what :meth:`add` indexes."""
         self._texts = sentences
-        self._first = len(self.sentences)
-        self.sentences += tokens
+        self._tokens = tokens
+        self._sentence_ids = {}
         self._lead_ids = {}
 
     def add(self, keep: Sequence[int]) -> int:
@@ -327,9 +328,13 @@ class PooledBatch:
         """
         row = self.n_texts
         self.n_texts += 1
-        first = self._first
+        ids = self._sentence_ids
+        for j in keep:
+            if j not in ids:
+                ids[j] = len(self.sentences)
+                self.sentences.append(self._tokens[j])
         self.word_rows += [row] * len(keep)
-        self.word_sentences += [first + j for j in keep]
+        self.word_sentences += [ids[j] for j in keep]
         for j in keep[:LEAD_SENTENCES]:
             lead = self._lead_ids.get(j)
             if lead is None:

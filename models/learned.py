@@ -9,7 +9,9 @@ own scores however alarming the sentences that name it are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 
 import numpy as np
@@ -161,7 +163,8 @@ class LearnedAnalyzer:
         out: list[Analysis] = []
         pairs = iter(articles)
         while batch := list(islice(pairs, BATCH_SIZE)):
-            out += self._analyze_batch(batch)
+            with _collector_paused():
+                out += self._analyze_batch(batch)
         return out
 
     def _analyze_batch(self, pairs: list[tuple[str, str]]) -> list[Analysis]:
@@ -264,3 +267,23 @@ def _weights(subject_p: NDArray[np.float64], sizes: list[int]) -> list[float]:
 def _by_weight(country: CountryAnalysis) -> tuple[float, str]:
     """Sort key: most weighted first, then by code."""
     return -country.weight, country.iso2
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch is analysed.
+
+    A batch allocates tens of thousands of short-lived objects (mentions, tokens,
+    readings) and no reference cycles, so the collector frees nothing there; its passes,
+    triggered every few hundred allocations and walking every live object, cost 15-20 %
+    of the batch. Reference counting frees the garbage as usual; the collector resumes
+    afterwards (unless it was already off).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
