@@ -83,16 +83,15 @@ class CompiledFactorModel:
         char = union.transformer_list[1][1]
         if word.analyzer is not line_ngrams or word.norm != "l2" or char.norm != "l2":
             raise UnsupportedModel("unexpected vectorizers")
-        # Word and character n-grams share one column space, as in the FeatureUnion's
-        # output: characters come after the words. Each block is normalised on its own.
+        # Word and character n-grams are separate blocks (characters come after words in
+        # the FeatureUnion's output), each weighted and normalised on its own.
         n_word = len(word.idf_)
         self._read_word_vocabulary(word.vocabulary_)
-        self._char_vocab = {gram: n_word + i for gram, i in char.vocabulary_.items()}
-        self._idf = np.concatenate([word.idf_, char.idf_])
-        self._n_word = n_word
-        self._sublinear = np.repeat(
-            [bool(word.sublinear_tf), bool(char.sublinear_tf)], [n_word, len(char.idf_)]
-        )
+        self._char_vocab: dict[str, int] = char.vocabulary_
+        self._word_idf: NDArray[np.float64] = word.idf_
+        self._char_idf: NDArray[np.float64] = char.idf_
+        self._word_sublinear = bool(word.sublinear_tf)
+        self._char_sublinear = bool(char.sublinear_tf)
         if char.analyzer != "char_wb" or char.preprocessor is not lead_text:
             raise UnsupportedModel("expected char_wb n-grams of lead_text")
         self._char_min, self._char_max = char.ngram_range
@@ -117,7 +116,9 @@ class CompiledFactorModel:
             if est.direction_ is not None:
                 positive = str(est.direction_.classes_[1])
             self._heads.append((name, heads[0], heads[1], est._constant_relevance_, positive))
-        self._weights = np.column_stack(columns) if columns else np.zeros((len(self._idf), 0))
+        weights = np.column_stack(columns) if columns else np.zeros((n_word + len(char.idf_), 0))
+        self._word_weights = weights[:n_word]
+        self._char_weights = weights[n_word:]
 
     def _read_word_vocabulary(self, vocabulary: dict[str, int]) -> None:
         """Token ids, the unigram column of each id, and bigrams as sorted id-pair codes."""
@@ -182,22 +183,44 @@ class CompiledFactorModel:
             columns.append(self._bigram_columns[where[found]])
         return np.concatenate(rows), np.concatenate(columns)
 
-    def char_terms(self, text: str) -> list[int]:
-        """Columns of the character n-grams of a (lead) text (repeats kept).
+    def lead_char_counts(self, leads: Sequence[str]) -> sparse.csr_matrix:
+        """Counts of the character n-grams of lead sentences, one row per sentence.
 
-        The same n-grams as the fitted ``char_wb`` vectorizer, read per word from a
-        bounded cache: news reuses its words, and n-gram generation is the costly part.
+        The same n-grams as the fitted ``char_wb`` vectorizer reading
+        :func:`~models.factors.lead_text`. Each distinct word of the batch is read once,
+        from a bounded cache (news reuses its words, and generating n-grams is the
+        costly part), and one sparse product (sentences x words) @ (words x n-grams)
+        adds them up.
         """
+        words = [lead_text(lead).split() for lead in leads]
+        flat = list(chain.from_iterable(words))
+        distinct = list(set(flat))
         cache = self._char_cache
-        found: list[int] = []
-        for word in lead_text(text).split():
-            terms = cache.get(word)
-            if terms is None:
-                if len(cache) >= _CHAR_CACHE_SIZE:
-                    cache.clear()
-                terms = cache[word] = self._word_char_terms(word)
-            found += terms
-        return found
+        terms = [cache[w] if w in cache else self._remember_char_terms(w) for w in distinct]
+        local = dict(zip(distinct, range(len(distinct)), strict=True))
+        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+        word_grams = sparse.csr_matrix(
+            (
+                np.ones(int(lengths.sum())),
+                np.fromiter(chain.from_iterable(terms), dtype=np.int64, count=int(lengths.sum())),
+                np.concatenate([[0], np.cumsum(lengths)]),
+            ),
+            shape=(len(distinct), len(self._char_idf)),
+        )
+        lead_words = _ones(
+            np.repeat(np.arange(len(words)), [len(w) for w in words]),
+            np.fromiter(map(local.__getitem__, flat), dtype=np.int64, count=len(flat)),
+            (len(words), len(distinct)),
+        )
+        counts: sparse.csr_matrix = lead_words @ word_grams
+        return counts
+
+    def _remember_char_terms(self, word: str) -> tuple[int, ...]:
+        cache = self._char_cache
+        if len(cache) >= _CHAR_CACHE_SIZE:
+            cache.clear()
+        terms = cache[word] = self._word_char_terms(word)
+        return terms
 
     def _word_char_terms(self, word: str) -> tuple[int, ...]:
         get = self._char_vocab.get
@@ -247,40 +270,26 @@ class CompiledFactorModel:
     def _pooled_scores(self, batch: PooledBatch) -> NDArray[np.float64]:
         """Linear scores of every pooled text's TF-IDF features (one column per head).
 
-        One sparse product counts the terms of all texts at once: (texts x pieces) @
-        (pieces x columns), where the pieces are the batch's sentences (their word
-        n-grams) followed by its lead sentences (their character n-grams). TF-IDF
-        weighting and per-block L2 normalisation then act on the entries as the fitted
-        vectorizers do, and a product with the coefficients gives the scores.
+        Sparse products count the terms of all texts at once: (texts x sentences) @
+        (sentences x word n-grams) and (texts x lead sentences) @ (lead sentences x
+        character n-grams). TF-IDF weighting and L2 normalisation then act on each
+        block's entries as the fitted vectorizers do, and products with the
+        coefficients give the scores.
         """
-        n_sentences = len(batch.sentences)
-        word_rows, word_columns = self.word_terms(batch.sentences)
-        chars = [self.char_terms(lead) for lead in batch.leads]
-        char_rows = np.repeat(
-            np.arange(n_sentences, n_sentences + len(chars)),
-            np.fromiter(map(len, chars), dtype=np.int64, count=len(chars)),
-        )
-        char_columns = np.fromiter(chain.from_iterable(chars), dtype=np.int64, count=len(char_rows))
-        n_pieces = n_sentences + len(chars)
-        pieces = _ones(
-            np.concatenate([word_rows, char_rows]),
-            np.concatenate([word_columns, char_columns]),
-            (n_pieces, len(self._idf)),
-        )
-        pools = _ones(
-            np.concatenate([batch.word_rows, batch.lead_rows]).astype(np.int64),
-            np.concatenate([batch.word_sentences, np.add(batch.lead_pieces, n_sentences)]),
-            (batch.n_texts, n_pieces),
-        )
-        counts = pools @ pieces
-        columns, data = counts.indices, counts.data
-        values = np.where(self._sublinear[columns], 1.0 + np.log(data), data) * self._idf[columns]
-        # One norm per text and block (words, characters).
-        texts = np.repeat(np.arange(batch.n_texts), np.diff(counts.indptr))
-        block = 2 * texts + (columns >= self._n_word)
-        values /= np.sqrt(np.bincount(block, values * values, minlength=2 * batch.n_texts))[block]
-        tfidf = sparse.csr_matrix((values, columns, counts.indptr), shape=counts.shape)
-        scores: NDArray[np.float64] = tfidf @ self._weights
+        n_texts, n_sentences, n_leads = batch.n_texts, len(batch.sentences), len(batch.leads)
+        word_counts = _ones(
+            np.asarray(batch.word_rows, dtype=np.int64),
+            np.asarray(batch.word_sentences, dtype=np.int64),
+            (n_texts, n_sentences),
+        ) @ _ones(*self.word_terms(batch.sentences), (n_sentences, len(self._word_idf)))
+        char_counts = _ones(
+            np.asarray(batch.lead_rows, dtype=np.int64),
+            np.asarray(batch.lead_pieces, dtype=np.int64),
+            (n_texts, n_leads),
+        ) @ self.lead_char_counts(batch.leads)
+        words = _tfidf(word_counts, self._word_idf, self._word_sublinear)
+        chars = _tfidf(char_counts, self._char_idf, self._char_sublinear)
+        scores: NDArray[np.float64] = words @ self._word_weights + chars @ self._char_weights
         return scores
 
 
@@ -356,6 +365,16 @@ def _ones(rows: NDArray[np.int64], columns: NDArray[np.int64], shape: tuple[int,
     indptr = np.zeros(shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
     return sparse.csr_matrix((np.ones(len(order)), columns[order], indptr), shape=shape)
+
+
+def _tfidf(counts: Any, idf: NDArray[np.float64], sublinear: bool) -> Any:
+    """Counts weighted as the fitted TfidfVectorizer does: (1 + log tf) * idf, rows of unit
+    L2 norm."""
+    columns, data = counts.indices, counts.data
+    values = (1.0 + np.log(data) if sublinear else data) * idf[columns]
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    values /= np.sqrt(np.bincount(rows, values * values, minlength=counts.shape[0]))[rows]
+    return sparse.csr_matrix((values, columns, counts.indptr), shape=counts.shape)
 
 
 def _apply(head: _Head, scores: NDArray[np.float64]) -> NDArray[np.float64]:
