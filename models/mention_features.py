@@ -142,16 +142,26 @@ _VENUE = re.compile(
 # stays shut", "Turkish-Syrian border", "its border with Lebanon").
 _BORDER_AFTER = re.compile(r"(?:'s|’s|n)?\s*(?:-\s*\w+\s+)?(?:border|frontier)\b")
 _BORDER_BEFORE = re.compile(r"\b(?:border|frontier)(?:\s+\w+)?\s+with\s+(?:the\s+)?$")
+# "Town near Turkey": a country (not a city) that is only near the event is beside it.
+_NEAR_BEFORE = re.compile(r"\b(?:near|close to|towards?|along)\s+(?:the\s+)?$")
 # A demonym after a word of giving names the people helped, not the giver ("aid to
 # hungry Syrian families", "Denmark helps Somali refugees").
 _BENEFICIARY_BEFORE = re.compile(
+    r"\b" + _either(r"for|to|helps?|aid|assist\w*|support\w*|feed|reaches") + r"\s+(?:\w+\s+){0,2}$"
+)
+# A place where people meet about a story is its venue ("donors meet in Kuwait").
+_VENUE_BEFORE = re.compile(
     r"\b"
-    + _either(r"for|to|helps?|aid|assist\w*|support\w*|on|feed|reaches")
-    + r"\s+(?:\w+\s+){0,2}$"
+    + _either(
+        r"meet\w*|met|gather\w*|talks|conference|summit|pledg\w*|held|hosted|convene\w*|"
+        r"negotiations"
+    )
+    + r"\s+(?:in|at)\s+$"
 )
 _HEAD_COLON = re.compile(r"\s*[:\-–—]")
 _TAIL_CHARS = 64
 _CITY_KINDS = frozenset({"capital", "city"})
+_NAME_KINDS = frozenset({"name", "alias"})
 
 # -- Words of a sentence (its lower-cased tokens, see ParsedArticle.tokens).
 _RISK_WORD = re.compile(
@@ -366,6 +376,7 @@ class _Readings:
             return summed.astype(np.float64, copy=False)
 
         city_list = [m.kind in _CITY_KINDS for m in self.mentions]
+        named_list = [m.kind in _NAME_KINDS for m in self.mentions]
         demonym_list = [m.kind == "demonym" for m in self.mentions]
         (
             before,
@@ -380,7 +391,8 @@ class _Readings:
             colon,
             border,
         ) = (
-            np.array(flags, dtype=bool) for flags in self._mention_readings(city_list, demonym_list)
+            np.array(flags, dtype=bool)
+            for flags in self._mention_readings(city_list, demonym_list, named_list)
         )
         demonym = np.array(demonym_list, dtype=bool)
         city = np.array(city_list, dtype=bool)
@@ -461,7 +473,9 @@ class _Readings:
         out[:, _LOGGED] = np.log1p(out[:, _LOGGED])
         return out
 
-    def _mention_readings(self, city: list[bool], demonym: list[bool]) -> tuple[list[bool], ...]:
+    def _mention_readings(
+        self, city: list[bool], demonym: list[bool], named: list[bool]
+    ) -> tuple[list[bool], ...]:
         """Per mention, whether each pattern matches before or after it.
 
         In order: preposition, diplomatic noun, neighbour word and word of giving
@@ -505,9 +519,17 @@ class _Readings:
             after(_HOST_AFTER),
             after(_ACTOR_NOUN_AFTER),
             after(_DIASPORA_AFTER),
-            after(_VENUE, city),
+            [a or b for a, b in zip(after(_VENUE, city), before(_VENUE_BEFORE), strict=True)],
             after(_HEAD_COLON, self.in_title),
-            [a or b for a, b in zip(after(_BORDER_AFTER), before(_BORDER_BEFORE), strict=True)],
+            [
+                a or b or c
+                for a, b, c in zip(
+                    after(_BORDER_AFTER),
+                    before(_BORDER_BEFORE),
+                    before(_NEAR_BEFORE, named),
+                    strict=True,
+                )
+            ],
         )
 
     def _title_after_actor(
