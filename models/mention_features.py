@@ -87,7 +87,7 @@ _NEIGHBOUR_BEFORE = re.compile(
 # Verbs by which a government acts on another country (the subject is elsewhere).
 _ACTOR_AFTER = re.compile(
     r"\W{0,3}(?:'s\s+|’s\s+)?(?:has\s+|have\s+|is\s+|are\s+|will\s+|to\s+|had\s+)?"
-    r"(?:(?:also|now|again|formally|partially|temporarily)\s+)?"
+    r"(?:(?:also|now|again|formally|partially|temporarily)\s+)?(?:"
     + _either(
         r"withdr[ae]w\w*|pull\w*|urg\w*|evacuat\w*|tell\w*|told|warn\w*|advis\w*|"
         r"recall\w*|sends?|sent|deploy\w*|impos\w*|sanction\w*|condemn\w*|"
@@ -98,9 +98,11 @@ _ACTOR_AFTER = re.compile(
         r"lowers? \w+ (?:travel )?(?:warning|advisory)|downgrad\w*|lifts? (?:its )?\w+ "
         r"(?:departure|warning|advisory)|gives?|contribut\w*|provid\w*|allocat\w*|funds?|"
         r"boosts?|increases? its|will help|helps?|approves? \w+ (?:aid|assistance)|"
-        r"to (?:help|send|double|give|provide)"
+        r"to (?:help|send|double|give|provide)|spen[dt]s?"
     )
-    + r"\b"
+    # "Germany increases humanitarian assistance for ...": a giver without a giving verb.
+    + r"|(?<=\w\s)(?:[a-z]+\s+){1,3}?(?:aid|assistance|support|funding|relief)\s+(?:to|for)"
+    + r")\b"
 )
 # Verbs by which a government acts at home on foreigners (it stays the subject).
 _HOST_AFTER = re.compile(

@@ -79,6 +79,14 @@ def test_border_marks_the_neighbour_not_the_country_in_crisis() -> None:
     assert _row("Clashes near Aleppo leave 12 dead", "", "SY")["border_after"] == 0
 
 
+def test_givers_named_before_aid_act_on_others() -> None:
+    title = "Germany increases humanitarian assistance for Syrian refugees"
+    assert _row(title, "", "DE")["title_actor_after"] > 0
+    assert _row("Turkey spent USD 650 mln on refugees", "", "TR")["actor_after"] > 0
+    # A country's own relief effort, after a colon, is not a giver's.
+    assert _row("Somalia: drought relief for two million people", "", "SO")["actor_after"] == 0
+
+
 def test_venue_before_marks_where_people_meet() -> None:
     assert _row("Donors meet in Kuwait to raise aid for Yemen", "", "KW")["venue_after"] > 0
     assert _row("Yemen talks held in Muscat stall", "", "OM")["venue_after"] > 0
