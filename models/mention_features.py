@@ -87,7 +87,7 @@ _NEIGHBOUR_BEFORE = re.compile(
 # Verbs by which a government acts on another country (the subject is elsewhere).
 _ACTOR_AFTER = re.compile(
     r"\W{0,3}(?:'s\s+|’s\s+)?(?:has\s+|have\s+|is\s+|are\s+|will\s+|to\s+|had\s+)?"
-    r"(?:(?:also|now|again|formally|partially|temporarily)\s+)?"
+    r"(?:(?:also|now|again|formally|partially|temporarily)\s+)?(?:"
     + _either(
         r"withdr[ae]w\w*|pull\w*|urg\w*|evacuat\w*|tell\w*|told|warn\w*|advis\w*|"
         r"recall\w*|sends?|sent|deploy\w*|impos\w*|sanction\w*|condemn\w*|"
@@ -98,9 +98,11 @@ _ACTOR_AFTER = re.compile(
         r"lowers? \w+ (?:travel )?(?:warning|advisory)|downgrad\w*|lifts? (?:its )?\w+ "
         r"(?:departure|warning|advisory)|gives?|contribut\w*|provid\w*|allocat\w*|funds?|"
         r"boosts?|increases? its|will help|helps?|approves? \w+ (?:aid|assistance)|"
-        r"to (?:help|send|double|give|provide)"
+        r"to (?:help|send|double|give|provide)|spen[dt]s?"
     )
-    + r"\b"
+    # "Germany increases humanitarian assistance for ...": a giver without a giving verb.
+    + r"|(?<=\w\s)(?:[a-z]+\s+){1,3}?(?:aid|assistance|support|funding|relief)\s+(?:to|for)"
+    + r")\b"
 )
 # Verbs by which a government acts at home on foreigners (it stays the subject).
 _HOST_AFTER = re.compile(
@@ -138,9 +140,30 @@ _VENUE = re.compile(
         r"accord|agreement|convention"
     )
 )
+# A country named for its border is beside the event, not its place ("Benin border
+# stays shut", "Turkish-Syrian border", "its border with Lebanon").
+_BORDER_AFTER = re.compile(r"(?:'s|’s|n)?\s*(?:-\s*\w+\s+)?(?:border|frontier)\b")
+_BORDER_BEFORE = re.compile(r"\b(?:border|frontier)(?:\s+\w+)?\s+with\s+(?:the\s+)?$")
+# "Town near Turkey": a country (not a city) that is only near the event is beside it.
+_NEAR_BEFORE = re.compile(r"\b(?:near|close to|towards?|along)\s+(?:the\s+)?$")
+# A demonym after a word of giving names the people helped, not the giver ("aid to
+# hungry Syrian families", "Denmark helps Somali refugees").
+_BENEFICIARY_BEFORE = re.compile(
+    r"\b" + _either(r"for|to|helps?|aid|assist\w*|support\w*|feed|reaches") + r"\s+(?:\w+\s+){0,2}$"
+)
+# A place where people meet about a story is its venue ("donors meet in Kuwait").
+_VENUE_BEFORE = re.compile(
+    r"\b"
+    + _either(
+        r"meet\w*|met|gather\w*|talks|conference|summit|pledg\w*|held|hosted|convene\w*|"
+        r"negotiations"
+    )
+    + r"\s+(?:in|at)\s+$"
+)
 _HEAD_COLON = re.compile(r"\s*[:\-–—]")
 _TAIL_CHARS = 64
 _CITY_KINDS = frozenset({"capital", "city"})
+_NAME_KINDS = frozenset({"name", "alias"})
 
 # -- Words of a sentence (its lower-cased tokens, see ParsedArticle.tokens).
 _RISK_WORD = re.compile(
@@ -202,6 +225,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "other_actor_patterns",
     "actor_cue",
     "first_in_title_actor_cue",
+    "border_after",
+    "demonym_beneficiary",
 )
 _INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 # Counts that are log1p-compressed (a long article should not drown a headline).
@@ -223,6 +248,8 @@ _LOGGED = [
         "shared_risk_sentences",
         "sport_sentences",
         "other_actor_patterns",
+        "border_after",
+        "demonym_beneficiary",
     )
 ]
 
@@ -351,10 +378,25 @@ class _Readings:
             return summed.astype(np.float64, copy=False)
 
         city_list = [m.kind in _CITY_KINDS for m in self.mentions]
-        before, diplomatic_in, neighbour, actor, host, noun, diaspora, venue, colon = (
-            np.array(flags, dtype=bool) for flags in self._mention_readings(city_list)
+        named_list = [m.kind in _NAME_KINDS for m in self.mentions]
+        demonym_list = [m.kind == "demonym" for m in self.mentions]
+        (
+            before,
+            diplomatic_in,
+            neighbour,
+            beneficiary,
+            actor,
+            host,
+            noun,
+            diaspora,
+            venue,
+            colon,
+            border,
+        ) = (
+            np.array(flags, dtype=bool)
+            for flags in self._mention_readings(city_list, demonym_list, named_list)
         )
-        demonym = np.array([m.kind == "demonym" for m in self.mentions], dtype=bool)
+        demonym = np.array(demonym_list, dtype=bool)
         city = np.array(city_list, dtype=bool)
         in_title = np.asarray(self.in_title, dtype=bool)
         counts = per_row(None)
@@ -368,6 +410,8 @@ class _Readings:
         out[:, ix["neighbour_before"]] = per_row(neighbour)
         out[:, ix["diaspora_after"]] = per_row(diaspora)
         out[:, ix["venue_after"]] = per_row(venue)
+        out[:, ix["border_after"]] = per_row(border)
+        out[:, ix["demonym_beneficiary"]] = per_row(beneficiary)
         out[:, ix["capital_actor"]] = per_row(city & (actor | host))
         out[:, ix["title_prep_before"]] = per_row(before & in_title)
         out[:, ix["title_actor_after"]] = title_actor = per_row(actor & in_title)
@@ -432,23 +476,14 @@ class _Readings:
         return out
 
     def _mention_readings(
-        self, city: list[bool]
-    ) -> tuple[
-        list[bool],
-        list[bool],
-        list[bool],
-        list[bool],
-        list[bool],
-        list[bool],
-        list[bool],
-        list[bool],
-        list[bool],
-    ]:
+        self, city: list[bool], demonym: list[bool], named: list[bool]
+    ) -> tuple[list[bool], ...]:
         """Per mention, whether each pattern matches before or after it.
 
-        In order: preposition, diplomatic noun and neighbour word before; actor verb,
-        host verb, actor noun, diaspora word, venue word (cities only) and colon (titles
-        only) after. Tails are matched in place, at most 64 characters from the mention.
+        In order: preposition, diplomatic noun, neighbour word and word of giving
+        (demonyms only) before; actor verb, host verb, actor noun, diaspora word, venue
+        word (cities only), colon (titles only) and border after or before. Tails are
+        matched in place, at most 64 characters from the mention.
         """
         sentences = self.sentences
         ends = [m.end for m in self.mentions]
@@ -457,9 +492,13 @@ class _Readings:
             for s, i in zip(sentences, [m.start for m in self.mentions], strict=True)
         ]
 
-        def before(pattern: re.Pattern[str]) -> list[bool]:
+        def before(pattern: re.Pattern[str], where: list[bool] | None = None) -> list[bool]:
             search = pattern.search
-            return [bool(h) and search(h) is not None for h in heads]
+            if where is None:
+                return [bool(h) and search(h) is not None for h in heads]
+            return [
+                w and bool(h) and search(h) is not None for h, w in zip(heads, where, strict=True)
+            ]
 
         def after(pattern: re.Pattern[str], where: list[bool] | None = None) -> list[bool]:
             match = pattern.match
@@ -477,12 +516,22 @@ class _Readings:
             before(_BEFORE_SUBJECT),
             before(_DIPLOMATIC_IN),
             before(_NEIGHBOUR_BEFORE),
+            before(_BENEFICIARY_BEFORE, demonym),
             after(_ACTOR_AFTER),
             after(_HOST_AFTER),
             after(_ACTOR_NOUN_AFTER),
             after(_DIASPORA_AFTER),
-            after(_VENUE, city),
+            [a or b for a, b in zip(after(_VENUE, city), before(_VENUE_BEFORE), strict=True)],
             after(_HEAD_COLON, self.in_title),
+            [
+                a or b or c
+                for a, b, c in zip(
+                    after(_BORDER_AFTER),
+                    before(_BORDER_BEFORE),
+                    before(_NEAR_BEFORE, named),
+                    strict=True,
+                )
+            ],
         )
 
     def _title_after_actor(

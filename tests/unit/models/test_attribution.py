@@ -66,6 +66,46 @@ def test_features_of_host_verbs_venues_and_capital_metonyms() -> None:
     assert _row("Tokyo withdraws embassy families from Yangon", "", "JP")["capital_actor"] > 0
 
 
+def test_border_marks_the_neighbour_not_the_country_in_crisis() -> None:
+    title = "Niger's fuel crisis worsens as Benin border stays shut"
+    assert _row(title, "", "BJ")["border_after"] > 0
+    assert _row(title, "", "NE")["border_after"] == 0
+    assert _row("Refugees gather on the Turkish-Syrian border", "", "TR")["border_after"] > 0
+    text = "Shelling hit villages along the border with Lebanon."
+    assert _row("Fighting in Homs", text, "LB")["border_after"] > 0
+    assert _row("Curfew in Lebanon after clashes", "", "LB")["border_after"] == 0
+    # "Near" a country puts the event beside it; near a city, the city is the place.
+    assert _row("Tanks enter a town near Turkey", "", "TR")["border_after"] > 0
+    assert _row("Clashes near Aleppo leave 12 dead", "", "SY")["border_after"] == 0
+
+
+def test_givers_named_before_aid_act_on_others() -> None:
+    title = "Germany increases humanitarian assistance for Syrian refugees"
+    assert _row(title, "", "DE")["title_actor_after"] > 0
+    assert _row("Turkey spent USD 650 mln on refugees", "", "TR")["actor_after"] > 0
+    # A country's own relief effort, after a colon, is not a giver's.
+    assert _row("Somalia: drought relief for two million people", "", "SO")["actor_after"] == 0
+
+
+def test_venue_before_marks_where_people_meet() -> None:
+    assert _row("Donors meet in Kuwait to raise aid for Yemen", "", "KW")["venue_after"] > 0
+    assert _row("Yemen talks held in Muscat stall", "", "OM")["venue_after"] > 0
+    assert _row("Donors meet in Kuwait to raise aid for Yemen", "", "YE")["venue_after"] == 0
+    assert _row("Gunmen kill two in Kuwait", "", "KW")["venue_after"] == 0
+
+
+def test_demonym_beneficiary_marks_the_people_helped() -> None:
+    title = "Iceland increases assistance to Syrian refugees"
+    assert _row(title, "", "SY")["demonym_beneficiary"] > 0
+    assert _row(title, "", "IS")["demonym_beneficiary"] == 0
+    assert _row("Norwegian grant to help feed hungry Afghans", "", "AF")["demonym_beneficiary"] > 0
+    # Only demonyms: a country named after "to" is the ordinary preposition feature.
+    assert _row("Aid convoy heads to Syria", "", "SY")["demonym_beneficiary"] == 0
+    assert _row("Syrian army shells rebel town", "", "SY")["demonym_beneficiary"] == 0
+    # Victims of an attack are not beneficiaries.
+    assert _row("Attack on Turkish workers in Mogadishu", "", "TR")["demonym_beneficiary"] == 0
+
+
 def test_features_of_many_countries_match_one_by_one() -> None:
     article = parse_article(
         "France withdraws diplomatic staff from Mali",
