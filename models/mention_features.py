@@ -85,9 +85,13 @@ _NEIGHBOUR_BEFORE = re.compile(
 
 # -- After a mention: matched at its end, over at most 64 characters.
 # Verbs by which a government acts on another country (the subject is elsewhere).
-_ACTOR_AFTER = re.compile(
+# What may stand between a country and its verb ("'s government has now ...").
+_ACTOR_LEAD = (
     r"\W{0,3}(?:'s\s+|’s\s+)?(?:has\s+|have\s+|is\s+|are\s+|will\s+|to\s+|had\s+)?"
-    r"(?:(?:also|now|again|formally|partially|temporarily)\s+)?(?:"
+    r"(?:(?:also|now|again|formally|partially|temporarily)\s+)?"
+)
+_ACTOR_AFTER = re.compile(
+    _ACTOR_LEAD
     + _either(
         r"withdr[ae]w\w*|pull\w*|urg\w*|evacuat\w*|tell\w*|told|warn\w*|advis\w*|"
         r"recall\w*|sends?|sent|deploy\w*|impos\w*|sanction\w*|condemn\w*|"
@@ -100,10 +104,15 @@ _ACTOR_AFTER = re.compile(
         r"boosts?|increases? its|will help|helps?|approves? \w+ (?:aid|assistance)|"
         r"to (?:help|send|double|give|provide)|spen[dt]s?"
     )
-    # "Germany increases humanitarian assistance for ...": a giver without a giving verb.
-    + r"|(?<=\w\s)(?:[a-z]+\s+){1,3}?(?:aid|assistance|support|funding|relief)\s+(?:to|for)"
-    + r")\b"
+    + r"\b"
 )
+# "Germany increases humanitarian assistance for ...": a giver without a giving verb.
+# Read only in sentences holding one of _AID_WORDS (the pattern needs one).
+_GIVER_AFTER = re.compile(
+    _ACTOR_LEAD
+    + r"(?<=\w\s)(?:[a-z]+\s+){1,3}?(?:aid|assistance|support|funding|relief)\s+(?:to|for)\b"
+)
+_AID_WORDS = frozenset({"aid", "assistance", "support", "funding", "relief"})
 # Verbs by which a government acts at home on foreigners (it stays the subject).
 _HOST_AFTER = re.compile(
     r"\W{0,3}(?:'s\s+)?(?:has\s+|will\s+|to\s+)?"
@@ -142,7 +151,9 @@ _VENUE = re.compile(
 )
 # A country named for its border is beside the event, not its place ("Benin border
 # stays shut", "Turkish-Syrian border", "its border with Lebanon").
+# Both border patterns are read only in sentences holding one of _BORDER_WORDS.
 _BORDER_AFTER = re.compile(r"(?:'s|’s|n)?\s*(?:-\s*\w+\s+)?(?:border|frontier)\b")
+_BORDER_WORDS = frozenset({"border", "frontier"})
 _BORDER_BEFORE = re.compile(r"\b(?:border|frontier)(?:\s+\w+)?\s+with\s+(?:the\s+)?$")
 # "Town near Turkey": a country (not a city) that is only near the event is beside it.
 _NEAR_BEFORE = re.compile(r"\b(?:near|close to|towards?|along)\s+(?:the\s+)?$")
@@ -265,8 +276,9 @@ class _WordKinds:
     def __init__(self) -> None:
         self._state: tuple[set[str], set[str], set[str]] = (set(), set(), set())
 
-    def of(self, tokens: Iterable[str]) -> tuple[bool, bool]:
-        """Whether the tokens hold a risk word and whether they hold a sport word."""
+    def of(self, tokens: Iterable[str]) -> tuple[bool, bool, set[str]]:
+        """Whether the tokens hold a risk word, whether they hold a sport word, and the
+        set of the tokens."""
         words = set(tokens)
         known, risk, sport = self._state
         new = words - known
@@ -277,7 +289,7 @@ class _WordKinds:
             risk |= {w for w in new if _RISK_WORD.fullmatch(w)}
             sport |= {w for w in new if _SPORT_WORD.fullmatch(w)}
             known |= new
-        return not words.isdisjoint(risk), not words.isdisjoint(sport)
+        return not words.isdisjoint(risk), not words.isdisjoint(sport), words
 
 
 _WORD_KINDS = _WordKinds()
@@ -326,6 +338,8 @@ class _Readings:
         self.sentences: list[str] = []
         self.mentions: list[Mention] = []
         self.in_title: list[bool] = []
+        self.near_border: list[bool] = []  # the sentence names a border or frontier
+        self.near_aid: list[bool] = []  # the sentence holds a word of aid
         self.pair_rows: list[int] = []  # per (sentence, country named in it)
         self.pair_risky: list[bool] = []
         self.pair_sole: list[bool] = []
@@ -356,7 +370,9 @@ class _Readings:
             self.mentions += found
             self.sentences += [sentence] * len(found)
             self.in_title += [index == 0] * len(found)
-            risky, sporty = kinds(article.tokens[index])
+            risky, sporty, words = kinds(article.tokens[index])
+            self.near_border += [not words.isdisjoint(_BORDER_WORDS)] * len(found)
+            self.near_aid += [not words.isdisjoint(_AID_WORDS)] * len(found)
             n = len(present)
             self.pair_rows += present
             self.pair_risky += [risky] * n
@@ -512,23 +528,39 @@ class _Readings:
                 for s, e, w in zip(sentences, ends, where, strict=True)
             ]
 
+        # Cheap necessary conditions first: a border pattern needs "border" or "frontier"
+        # in the sentence, a head pattern its last word.
+        border = self.near_border
+        ends_in_at = [h.endswith(("in ", "at ")) for h in heads]
+        ends_near = [
+            n and h.endswith(("near ", "to ", "toward ", "towards ", "along ", "the "))
+            for h, n in zip(heads, named, strict=True)
+        ]
         return (
             before(_BEFORE_SUBJECT),
             before(_DIPLOMATIC_IN),
             before(_NEIGHBOUR_BEFORE),
             before(_BENEFICIARY_BEFORE, demonym),
-            after(_ACTOR_AFTER),
+            [
+                a or b
+                for a, b in zip(
+                    after(_ACTOR_AFTER), after(_GIVER_AFTER, self.near_aid), strict=True
+                )
+            ],
             after(_HOST_AFTER),
             after(_ACTOR_NOUN_AFTER),
             after(_DIASPORA_AFTER),
-            [a or b for a, b in zip(after(_VENUE, city), before(_VENUE_BEFORE), strict=True)],
+            [
+                a or b
+                for a, b in zip(after(_VENUE, city), before(_VENUE_BEFORE, ends_in_at), strict=True)
+            ],
             after(_HEAD_COLON, self.in_title),
             [
                 a or b or c
                 for a, b, c in zip(
-                    after(_BORDER_AFTER),
-                    before(_BORDER_BEFORE),
-                    before(_NEAR_BEFORE, named),
+                    after(_BORDER_AFTER, border),
+                    before(_BORDER_BEFORE, border),
+                    before(_NEAR_BEFORE, ends_near),
                     strict=True,
                 )
             ],

@@ -144,10 +144,10 @@ def test_features_of_a_batch_match_article_by_article() -> None:
 def test_word_kinds_survive_a_full_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(mention_features, "_TOKEN_MEMORY", 3)
     kinds = mention_features._WordKinds()
-    assert kinds.of(("rebels", "attacked", "the", "town")) == (True, False)
-    assert kinds.of(("cup", "final", "tonight", "in", "paris")) == (False, True)
-    assert kinds.of(("curfew", "after", "the", "match")) == (True, True)
-    assert kinds.of(("quiet", "day")) == (False, False)
+    assert kinds.of(("rebels", "attacked", "the", "town"))[:2] == (True, False)
+    assert kinds.of(("cup", "final", "tonight", "in", "paris"))[:2] == (False, True)
+    assert kinds.of(("curfew", "after", "the", "match"))[:2] == (True, True)
+    assert kinds.of(("quiet", "day")) == (False, False, {"quiet", "day"})
 
 
 @pytest.mark.parametrize(
