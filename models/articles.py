@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from operator import eq
 
 from models.gazetteer import Gazetteer, Mention
 
@@ -104,18 +105,18 @@ def parse_article(title: str, text: str, gazetteer: Gazetteer) -> ParsedArticle:
     title_mentions = tuple(gazetteer.find_mentions(head))
     found: list[list[Mention]] = [[] for _ in body]
     if body:
-        for m in gazetteer.find_mentions(text):
-            i = bisect_right(starts, m.start) - 1
-            if i < 0 or m.end > starts[i] + len(body[i]):
+        for iso2, start, end, surface, kind in gazetteer.find_mentions(text):
+            i = bisect_right(starts, start) - 1
+            if i < 0 or end > starts[i] + len(body[i]):
                 continue
             offset = starts[i]
-            found[i].append(m.shifted(-offset))
+            found[i].append(Mention(iso2, start - offset, end - offset, surface, kind))
     sentences = (head, *body)
     lower = [s.lower() for s in sentences]
-    findall = WORD.findall
+    same_length = all(map(eq, map(len, sentences), map(len, lower)))
     return ParsedArticle(
         sentences,
-        (title_mentions, *(tuple(f) for f in found)),
-        tuple(map(_lower_in_place, sentences, lower)),
-        tuple(tuple(findall(s)) for s in lower),
+        (title_mentions, *map(tuple, found)),
+        tuple(lower) if same_length else tuple(map(_lower_in_place, sentences, lower)),
+        tuple(map(tuple, map(WORD.findall, lower))),
     )

@@ -37,6 +37,7 @@ MIN_SUBJECT_PROBABILITY = 0.05
 # probability as its factor gate: the role decision, not just the score, silences
 # actors and bystanders. Chosen by corpus cross-validation.
 NON_SUBJECT_GATE = 0.5
+_NONE: frozenset[str] = frozenset()
 # Articles analysed together: enough to share numpy's per-call costs, few enough that
 # the batch's intermediate arrays stay small.
 BATCH_SIZE = 256
@@ -183,7 +184,9 @@ class LearnedAnalyzer:
             if not found:
                 continue
             batch.start_article(article.sentences, article.tokens)
-            named = [{m.iso2 for m in mentions} for mentions in article.mentions]
+            named = [
+                {m.iso2 for m in mentions} if mentions else _NONE for mentions in article.mentions
+            ]
             roles = labels[first : first + len(found)]
             actors = {c for c, role in zip(found, roles, strict=True) if role == "actor"}
             for iso2, role, p in zip(
@@ -221,14 +224,12 @@ class LearnedAnalyzer:
         """Factor readings of every pooled text of the batch, scaled by its gate."""
         relevance, easing = self._compiled.predict_pooled(batch)
         gated = (np.asarray(gates)[:, None] * relevance).round(3)
-        directions = np.where(
-            (gated > 0.0) & (relevance >= DIRECTION_THRESHOLD),
-            np.where(easing, "easing", "escalating"),
-            "none",
-        )
+        # 0 none, 1 escalating, 2 easing
+        directions = ((gated > 0.0) & (relevance >= DIRECTION_THRESHOLD)) * (1 + easing)
         names = self.factor_names
+        reading = _reading
         return [
-            dict(zip(names, map(FactorReading, p, d), strict=True))
+            dict(zip(names, map(reading, p, d), strict=True))
             for p, d in zip(gated.tolist(), directions.tolist(), strict=True)
         ]
 
@@ -287,3 +288,20 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+_DIRECTIONS: tuple[Direction, ...] = ("none", "escalating", "easing")
+_READINGS: dict[tuple[float, int], FactorReading] = {}
+
+
+def _reading(probability: float, direction: int) -> FactorReading:
+    """The (immutable, shared) reading of a rounded probability and a direction code.
+
+    Probabilities are rounded to three decimals, so there are a few thousand distinct
+    readings; sharing them spares building one object per country and factor.
+    """
+    key = (probability, direction)
+    found = _READINGS.get(key)
+    if found is None:
+        found = _READINGS[key] = FactorReading(probability, _DIRECTIONS[direction])
+    return found
