@@ -22,7 +22,6 @@ from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import normalize
 
 from models.factors import LEAD_SENTENCES, FactorClassifier, lead_text, line_ngrams
 
@@ -370,11 +369,12 @@ def _ones(rows: NDArray[np.int64], columns: NDArray[np.int64], shape: tuple[int,
 
 def _tfidf(counts: Any, idf: NDArray[np.float64], sublinear: bool) -> Any:
     """Counts weighted as the fitted TfidfVectorizer does: (1 + log tf) * idf, rows of unit
-    L2 norm (scikit-learn's own normaliser)."""
+    L2 norm."""
     columns, data = counts.indices, counts.data
     values = (1.0 + np.log(data) if sublinear else data) * idf[columns]
-    weighted = sparse.csr_matrix((values, columns, counts.indptr), shape=counts.shape)
-    return normalize(weighted, norm="l2", copy=False) if weighted.shape[0] else weighted
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    values /= np.sqrt(np.bincount(rows, values * values, minlength=counts.shape[0]))[rows]
+    return sparse.csr_matrix((values, columns, counts.indptr), shape=counts.shape)
 
 
 def _apply(head: _Head, scores: NDArray[np.float64]) -> NDArray[np.float64]:
