@@ -199,13 +199,10 @@ class CompiledFactorModel:
         terms = [cache[w] if w in cache else self._remember_char_terms(w) for w in distinct]
         local = dict(zip(distinct, range(len(distinct)), strict=True))
         lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-        word_grams = sparse.csr_matrix(
-            (
-                np.ones(int(lengths.sum())),
-                np.fromiter(chain.from_iterable(terms), dtype=np.int64, count=int(lengths.sum())),
-                np.concatenate([[0], np.cumsum(lengths)]),
-            ),
-            shape=(len(distinct), len(self._char_idf)),
+        word_grams = _ones(
+            np.repeat(np.arange(len(terms)), lengths),
+            np.fromiter(chain.from_iterable(terms), dtype=np.int64, count=int(lengths.sum())),
+            (len(distinct), len(self._char_idf)),
         )
         lead_words = _ones(
             np.repeat(np.arange(len(words)), [len(w) for w in words]),
@@ -300,15 +297,9 @@ class PooledBatch:
     if none does: the pooled sentences' tokens are kept once in ``sentences``, the lead
     sentences (whose character n-grams count) once in ``leads``, and a pooled text is a
     set of (text, sentence) and (text, lead) pairs over them.
-
-    Parameters
-    ----------
-    model : CompiledFactorModel
-        The model the batch is for.
     """
 
-    def __init__(self, model: CompiledFactorModel) -> None:
-        self._model = model
+    def __init__(self) -> None:
         self.sentences: list[Sequence[str]] = []
         self.leads: list[str] = []
         self.word_rows: list[int] = []

@@ -176,7 +176,7 @@ class LearnedAnalyzer:
         sizes = [len(found) for found in countries]
         labels = [_ROLES[k] for k in decode_roles(proba, sizes).tolist()]
         subject_p = proba[:, 0].tolist()
-        batch = PooledBatch(self._compiled)
+        batch = PooledBatch()
         gates: list[float] = []
         texts: list[int] = []  # per country: its pooled text in the batch, or -1
         first = 0

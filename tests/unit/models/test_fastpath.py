@@ -30,7 +30,7 @@ def test_pooled_country_texts_equal_the_pipeline(
     analyzer: LearnedAnalyzer, corpus: list[Example]
 ) -> None:
     compiled = CompiledFactorModel(analyzer.factor_model, analyzer.factor_names)
-    batch = PooledBatch(compiled)
+    batch = PooledBatch()
     texts: list[str] = []
     for example in corpus[::9]:
         article = analyzer.parse(str(example["title"]), str(example.get("text", "")))
@@ -53,7 +53,7 @@ def test_random_texts_equal_the_pipeline(analyzer: LearnedAnalyzer) -> None:
         if " " not in t
     )
     rng = random.Random(0)
-    batch = PooledBatch(compiled)
+    batch = PooledBatch()
     texts = []
     for _ in range(200):
         sentences = [
@@ -68,5 +68,5 @@ def test_random_texts_equal_the_pipeline(analyzer: LearnedAnalyzer) -> None:
 
 def test_empty_batch(analyzer: LearnedAnalyzer) -> None:
     compiled = CompiledFactorModel(analyzer.factor_model, analyzer.factor_names)
-    relevance, easing = compiled.predict_pooled(PooledBatch(compiled))
+    relevance, easing = compiled.predict_pooled(PooledBatch())
     assert relevance.shape == easing.shape == (0, len(analyzer.factor_names))
