@@ -136,7 +136,10 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     negative_class : str or int, default="none"
         The class meaning "the text says nothing about this factor".
     C : float, default=4.0
-        Inverse regularisation of both logistic regressions.
+        Inverse regularisation of the relevance model (and of the direction model when
+        ``direction_C`` is None).
+    direction_C : float or None, default=None
+        Inverse regularisation of the direction model; None uses ``C``.
     calibration_cv : int, default=5
         Folds of the sigmoid calibration (fewer when a class is smaller).
 
@@ -153,11 +156,16 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """
 
     def __init__(
-        self, negative_class: str | int = "none", C: float = 4.0, calibration_cv: int = 5
+        self,
+        negative_class: str | int = "none",
+        C: float = 4.0,
+        calibration_cv: int = 5,
+        direction_C: float | None = None,
     ) -> None:
         self.negative_class = negative_class
         self.C = C
         self.calibration_cv = calibration_cv
+        self.direction_C = direction_C
 
     def fit(self, X: Any, y: Any) -> FactorClassifier:
         """Fit relevance and direction.
@@ -186,7 +194,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             self.relevance_ = _calibrated(self.C, self.calibration_cv, rel_y).fit(X, rel_y)
         positive = y[relevant]
         if len(np.unique(positive)) >= 2:
-            self.direction_ = _calibrated(self.C, self.calibration_cv, positive).fit(
+            direction_C = self.C if self.direction_C is None else self.direction_C
+            self.direction_ = _calibrated(direction_C, self.calibration_cv, positive).fit(
                 X[relevant], positive
             )
         return self

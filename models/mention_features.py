@@ -102,7 +102,11 @@ _ACTOR_AFTER = re.compile(
         r"lowers? \w+ (?:travel )?(?:warning|advisory)|downgrad\w*|lifts? (?:its )?\w+ "
         r"(?:departure|warning|advisory)|gives?|contribut\w*|provid\w*|allocat\w*|funds?|"
         r"boosts?|increases? its|will help|helps?|approves? \w+ (?:aid|assistance)|"
-        r"to (?:help|send|double|give|provide)|spen[dt]s?"
+        r"to (?:help|send|double|give|provide)|spen[dt]s?|"
+        # Pressure from abroad: "..., Russia blames rebels", "U.S. slaps sanctions".
+        r"press(?:es|ed|ing)|pressures?|pressured|push(?:es|ed|ing)?|lobb\w*|blam\w*|"
+        r"reject\w*|slams?|slammed|slaps?|slapped|tighten\w*|piles? on|steps? up|doubts?|"
+        r"mulls?|threaten\w*|vetoe?\w*"
     )
     + r"\b"
 )

@@ -87,6 +87,19 @@ def test_givers_named_before_aid_act_on_others() -> None:
     assert _row("Somalia: drought relief for two million people", "", "SO")["actor_after"] == 0
 
 
+def test_pressure_from_abroad_is_acting() -> None:
+    title = "Syrian forces kill 15, U.S. slaps sanctions"
+    assert _row(title, "", "US")["actor_after"] > 0
+    assert _row(title, "", "SY")["actor_after"] == 0
+    assert _row("Top Syria rebel killed as Russia pushes peace", "", "RU")["actor_after"] > 0
+    assert _row("West presses for sanctions, Russia rejects", "", "RU")["actor_after"] > 0
+    # The word must follow the country as its verb: a press freedom story is not pressure.
+    assert _row("Turkey press freedom falls again", "", "TR")["actor_after"] == 0
+    title = "Syria army shells towns, Russia lobbies conference"
+    assert _row(title, "", "RU")["actor_after"] > 0
+    assert _row(title, "", "SY")["actor_after"] == 0
+
+
 def test_venue_before_marks_where_people_meet() -> None:
     assert _row("Donors meet in Kuwait to raise aid for Yemen", "", "KW")["venue_after"] > 0
     assert _row("Yemen talks held in Muscat stall", "", "OM")["venue_after"] > 0
