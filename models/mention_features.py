@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -269,31 +270,50 @@ _LOGGED = [
 ]
 
 
+# Kinds of cue words in a sentence, as bits of one mask.
+_RISK, _SPORT, _BORDER, _AID = 1, 2, 4, 8
+
+
 class _WordKinds:
-    """Which tokens are risk words or sport words, decided once per distinct token.
+    """Which tokens are cue words (risk, sport, border, aid), decided once per token.
 
     News reuses its words, so a sentence is classified by set operations on its tokens
-    instead of two regex searches. The memory is one tuple replaced as a whole, so a
-    concurrent reader never sees a token as known before its kind is recorded.
+    instead of regex searches: one intersection with the known cue words, then their
+    kinds. Every token seen maps to its kinds (0 for none) in a dict of strings and
+    ints, which the garbage collector does not walk. The memory is one tuple replaced
+    as a whole, and a token is recorded as a cue before it is known, so a concurrent
+    reader never sees a half-classified token.
     """
 
     def __init__(self) -> None:
-        self._state: tuple[set[str], set[str], set[str]] = (set(), set(), set())
+        self._state = self._fresh()
 
-    def of(self, tokens: Iterable[str]) -> tuple[bool, bool, set[str]]:
-        """Whether the tokens hold a risk word, whether they hold a sport word, and the
-        set of the tokens."""
+    @staticmethod
+    def _fresh() -> tuple[dict[str, int], set[str]]:
+        """Empty memory: (kinds of every token seen, the tokens that are cues)."""
+        static = dict.fromkeys(_BORDER_WORDS, _BORDER) | dict.fromkeys(_AID_WORDS, _AID)
+        return {}, set(static)
+
+    def of(self, tokens: Iterable[str]) -> int:
+        """The kinds of cue word among ``tokens`` (a mask of _RISK, _SPORT, ...)."""
         words = set(tokens)
-        known, risk, sport = self._state
-        new = words - known
+        kinds, cues = self._state
+        new = words.difference(kinds)
         if new:
-            if len(known) + len(new) > _TOKEN_MEMORY:
-                known, risk, sport = set(), set(), set()
-                self._state = (known, risk, sport)
-            risk |= {w for w in new if _RISK_WORD.fullmatch(w)}
-            sport |= {w for w in new if _SPORT_WORD.fullmatch(w)}
-            known |= new
-        return not words.isdisjoint(risk), not words.isdisjoint(sport), words
+            if len(kinds) + len(new) > _TOKEN_MEMORY:
+                kinds, cues = self._state = self._fresh()
+                new = words
+            for word in new:
+                kind = _BORDER if word in _BORDER_WORDS else _AID if word in _AID_WORDS else 0
+                kind |= _RISK if _RISK_WORD.fullmatch(word) else 0
+                kind |= _SPORT if _SPORT_WORD.fullmatch(word) else 0
+                if kind:
+                    cues.add(word)
+                kinds[word] = kind
+        mask = 0
+        for word in words & cues:
+            mask |= kinds[word]
+        return mask
 
 
 _WORD_KINDS = _WordKinds()
@@ -339,30 +359,26 @@ class _Readings:
         self.title_spans: list[tuple[int, int]] = []  # mentions of the title, per article
         self.first_sentence: list[int] = []  # per row
         self.rows: list[int] = []  # per mention
-        self.sentences: list[str] = []
         self.mentions: list[Mention] = []
-        self.in_title: list[bool] = []
-        self.near_border: list[bool] = []  # the sentence names a border or frontier
-        self.near_aid: list[bool] = []  # the sentence holds a word of aid
-        self.pair_rows: list[int] = []  # per (sentence, country named in it)
-        self.pair_risky: list[bool] = []
-        self.pair_sole: list[bool] = []
-        self.pair_sport: list[bool] = []
+        # Per sentence naming a country: the lower-cased sentence, its number of
+        # mentions, its index in the article, its cue words and the rows it names.
+        self.named_sentences: list[tuple[str, int, int, int, dict[int, None]]] = []
 
     def add(self, article: ParsedArticle) -> None:
         base = len(self.first_sentence)
         self.first_rows.append(base)
         self.n_sentences.append(len(article.sentences))
         kinds = _WORD_KINDS.of
-        self.title_sport.append(kinds(article.tokens[0])[1])
+        title_kinds = kinds(article.tokens[0])
+        self.title_sport.append(bool(title_kinds & _SPORT))
         title_found = article.mentions[0]
         start = len(self.mentions)
         self.title_spans.append((start, start + len(title_found)))
         order: dict[str, int] = {}
+        add_row = self.rows.append
         for index, found in enumerate(article.mentions):
             if not found:
                 continue
-            sentence = article.lowered[index]
             present: dict[int, None] = {}
             for m in found:
                 row = order.get(m.iso2)
@@ -370,18 +386,17 @@ class _Readings:
                     row = order[m.iso2] = base + len(order)
                     self.first_sentence.append(index)
                 present[row] = None
-                self.rows.append(row)
+                add_row(row)
             self.mentions += found
-            self.sentences += [sentence] * len(found)
-            self.in_title += [index == 0] * len(found)
-            risky, sporty, words = kinds(article.tokens[index])
-            self.near_border += [not words.isdisjoint(_BORDER_WORDS)] * len(found)
-            self.near_aid += [not words.isdisjoint(_AID_WORDS)] * len(found)
-            n = len(present)
-            self.pair_rows += present
-            self.pair_risky += [risky] * n
-            self.pair_sole += [n == 1] * n
-            self.pair_sport += [sporty and index > 0] * n
+            self.named_sentences.append(
+                (
+                    article.lowered[index],
+                    len(found),
+                    index,
+                    kinds(article.tokens[index]) if index else title_kinds,
+                    present,
+                )
+            )
         self.first_title_row.append(order[title_found[0].iso2] if title_found else -1)
         self.countries.append(tuple(order))
 
@@ -397,6 +412,13 @@ class _Readings:
             summed = np.bincount(where, weights=flags, minlength=n_rows)
             return summed.astype(np.float64, copy=False)
 
+        sentences, counts_list, indices, kinds_list, presents = zip(
+            *self.named_sentences, strict=True
+        )
+        per_mention = np.asarray(counts_list, dtype=np.intp)
+        sentence_kinds = np.asarray(kinds_list, dtype=np.intp)
+        mention_kinds = np.repeat(sentence_kinds, per_mention)
+        in_title = np.repeat(np.asarray(indices) == 0, per_mention)
         city_list = [m.kind in _CITY_KINDS for m in self.mentions]
         named_list = [m.kind in _NAME_KINDS for m in self.mentions]
         demonym_list = [m.kind == "demonym" for m in self.mentions]
@@ -414,11 +436,18 @@ class _Readings:
             border,
         ) = (
             np.array(flags, dtype=bool)
-            for flags in self._mention_readings(city_list, demonym_list, named_list)
+            for flags in self._mention_readings(
+                list(chain.from_iterable(map(repeat, sentences, counts_list))),
+                in_title.tolist(),
+                (mention_kinds & _BORDER > 0).tolist(),
+                (mention_kinds & _AID > 0).tolist(),
+                city_list,
+                demonym_list,
+                named_list,
+            )
         )
         demonym = np.array(demonym_list, dtype=bool)
         city = np.array(city_list, dtype=bool)
-        in_title = np.asarray(self.in_title, dtype=bool)
         counts = per_row(None)
         out[:, ix["prep_before"]] = per_row(before)
         out[:, ix["diplomatic_in_before"]] = per_row(diplomatic_in)
@@ -440,12 +469,16 @@ class _Readings:
         out[:, ix["title_colon_after"]] = per_row(colon)
         named_in_title = per_row(in_title) > 0
         named_in_title_by_name = per_row(in_title & ~demonym) > 0
-        pairs = np.asarray(self.pair_rows, dtype=np.intp)
-        risky = np.asarray(self.pair_risky, dtype=bool)
-        sole = np.asarray(self.pair_sole, dtype=bool)
+        # Per (sentence, country named in it).
+        pairs = np.fromiter(chain.from_iterable(presents), dtype=np.intp)
+        per_sentence = np.fromiter(map(len, presents), dtype=np.intp, count=len(presents))
+        pair_kinds = np.repeat(sentence_kinds, per_sentence)
+        risky = pair_kinds & _RISK > 0
+        sole = np.repeat(per_sentence == 1, per_sentence)
+        sporty = (pair_kinds & _SPORT > 0) & np.repeat(np.asarray(indices) > 0, per_sentence)
         out[:, ix["sole_risk_sentences"]] = per_row(risky & sole, pairs)
         out[:, ix["shared_risk_sentences"]] = per_row(risky & ~sole, pairs)
-        out[:, ix["sport_sentences"]] = per_row(self.pair_sport, pairs)
+        out[:, ix["sport_sentences"]] = per_row(sporty, pairs)
         sentence_counts = per_row(None, pairs)
 
         # Relations between the countries of one article.
@@ -496,16 +529,24 @@ class _Readings:
         return out
 
     def _mention_readings(
-        self, city: list[bool], demonym: list[bool], named: list[bool]
+        self,
+        sentences: list[str],
+        in_title: list[bool],
+        border: list[bool],
+        aid: list[bool],
+        city: list[bool],
+        demonym: list[bool],
+        named: list[bool],
     ) -> tuple[list[bool], ...]:
         """Per mention, whether each pattern matches before or after it.
 
         In order: preposition, diplomatic noun, neighbour word and word of giving
         (demonyms only) before; actor verb, host verb, actor noun, diaspora word, venue
         word (cities only), colon (titles only) and border after or before. Tails are
-        matched in place, at most 64 characters from the mention.
+        matched in place, at most 64 characters from the mention. Arguments hold one
+        entry per mention: its lower-cased sentence, whether it is in the title, whether
+        its sentence holds a border word or an aid word, and its kind.
         """
-        sentences = self.sentences
         ends = [m.end for m in self.mentions]
         heads = [
             " ".join(s[max(0, i - 48) : i].split()[-4:]) + " " if i and s[i - 1].isspace() else ""
@@ -534,7 +575,6 @@ class _Readings:
 
         # Cheap necessary conditions first: a border pattern needs "border" or "frontier"
         # in the sentence, a head pattern its last word.
-        border = self.near_border
         ends_in_at = [h.endswith(("in ", "at ")) for h in heads]
         ends_near = [
             n and h.endswith(("near ", "to ", "toward ", "towards ", "along ", "the "))
@@ -545,12 +585,7 @@ class _Readings:
             before(_DIPLOMATIC_IN),
             before(_NEIGHBOUR_BEFORE),
             before(_BENEFICIARY_BEFORE, demonym),
-            [
-                a or b
-                for a, b in zip(
-                    after(_ACTOR_AFTER), after(_GIVER_AFTER, self.near_aid), strict=True
-                )
-            ],
+            [a or b for a, b in zip(after(_ACTOR_AFTER), after(_GIVER_AFTER, aid), strict=True)],
             after(_HOST_AFTER),
             after(_ACTOR_NOUN_AFTER),
             after(_DIASPORA_AFTER),
@@ -558,7 +593,7 @@ class _Readings:
                 a or b
                 for a, b in zip(after(_VENUE, city), before(_VENUE_BEFORE, ends_in_at), strict=True)
             ],
-            after(_HEAD_COLON, self.in_title),
+            after(_HEAD_COLON, in_title),
             [
                 a or b or c
                 for a, b, c in zip(

@@ -157,10 +157,18 @@ def test_features_of_a_batch_match_article_by_article() -> None:
 def test_word_kinds_survive_a_full_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(mention_features, "_TOKEN_MEMORY", 3)
     kinds = mention_features._WordKinds()
-    assert kinds.of(("rebels", "attacked", "the", "town"))[:2] == (True, False)
-    assert kinds.of(("cup", "final", "tonight", "in", "paris"))[:2] == (False, True)
-    assert kinds.of(("curfew", "after", "the", "match"))[:2] == (True, True)
-    assert kinds.of(("quiet", "day")) == (False, False, {"quiet", "day"})
+    risk, sport, border, aid = (
+        mention_features._RISK,
+        mention_features._SPORT,
+        mention_features._BORDER,
+        mention_features._AID,
+    )
+    assert kinds.of(("rebels", "attacked", "the", "town")) == risk
+    assert kinds.of(("cup", "final", "tonight", "in", "paris")) == sport
+    assert kinds.of(("curfew", "after", "the", "match")) == risk | sport
+    assert kinds.of(("aid", "convoy", "at", "the", "border")) == aid | border
+    assert kinds.of(("border", "clashes")) == border | risk
+    assert kinds.of(("quiet", "day")) == 0
 
 
 @pytest.mark.parametrize(
