@@ -57,6 +57,30 @@ def _either(alternation: str) -> str:
     return f"(?=[{''.join(groups)}])(?:{branches})"
 
 
+def _first_words(alternation: str) -> str:
+    """The first word of each alternative of ``alternation``, as one alternation."""
+    words = []
+    for alternative in _top_level(alternation):
+        depth = 0
+        for i, ch in enumerate(alternative):
+            depth += (ch == "(") - (ch == ")")
+            if ch == " " and depth == 0:
+                alternative = alternative[:i]
+                break
+        words.append(alternative)
+    return "|".join(words)
+
+
+def _cued(
+    before: str, alternation: str, after: str, *, also: str = ""
+) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The pattern ``before + (alternation) + after``, and its cue: a token that is the
+    first word of an alternative (or one of ``also``). In a sentence without a cue token
+    the pattern cannot match, so it is not run there."""
+    cue = _first_words(alternation) + (f"|{also}" if also else "")
+    return re.compile(before + _either(alternation) + after), re.compile(f"(?:{cue})")
+
+
 # Patterns are lower case and match lower-cased sentences (ParsedArticle.lowered).
 # -- Before a mention: searched in the (at most four) words before it, ending with a space.
 _BEFORE_SUBJECT = re.compile(
@@ -67,21 +91,17 @@ _BEFORE_SUBJECT = re.compile(
     )
     + r"\s+(?:the\s+)?(?:\w+ern\s+)?$"
 )
-_DIPLOMATIC_IN = re.compile(
-    r"\b"
-    + _either(
-        r"embassy|embassies|consulate|mission|ambassador|envoy|diplomats?|nationals|"
-        r"citizens|staff|personnel|troops|forces|travellers|travelers|trips|travel"
-    )
-    + r"\s+(?:in|to|from)\s+(?:the\s+)?$"
+_DIPLOMATIC_IN, _DIPLOMATIC_CUE = _cued(
+    r"\b",
+    r"embassy|embassies|consulate|mission|ambassador|envoy|diplomats?|nationals|"
+    r"citizens|staff|personnel|troops|forces|travellers|travelers|trips|travel",
+    r"\s+(?:in|to|from)\s+(?:the\s+)?$",
 )
-_NEIGHBOUR_BEFORE = re.compile(
-    r"\b"
-    + _either(
-        r"neighbou?ring|like|unlike|as in|similar to|compared (?:to|with)|than|"
-        r"following|after|before|such as|including|echoes|recalls"
-    )
-    + r"\s+(?:the\s+)?(?:\w+\s+)?$"
+_NEIGHBOUR_BEFORE, _NEIGHBOUR_CUE = _cued(
+    r"\b",
+    r"neighbou?ring|like|unlike|as in|similar to|compared (?:to|with)|than|"
+    r"following|after|before|such as|including|echoes|recalls",
+    r"\s+(?:the\s+)?(?:\w+\s+)?$",
 )
 
 # -- After a mention: matched at its end, over at most 64 characters.
@@ -112,39 +132,33 @@ _ACTOR_AFTER = re.compile(
     + r"\b"
 )
 # "Germany increases humanitarian assistance for ...": a giver without a giving verb.
-# Read only in sentences holding one of _AID_WORDS (the pattern needs one).
 _GIVER_AFTER = re.compile(
     _ACTOR_LEAD
     + r"(?<=\w\s)(?:[a-z]+\s+){1,3}?(?:aid|assistance|support|funding|relief)\s+(?:to|for)\b"
 )
-_AID_WORDS = frozenset({"aid", "assistance", "support", "funding", "relief"})
+_AID_CUE = re.compile(r"aid|assistance|support|funding|relief")
 # Verbs by which a government acts at home on foreigners (it stays the subject).
-_HOST_AFTER = re.compile(
-    r"\W{0,3}(?:'s\s+)?(?:has\s+|will\s+|to\s+)?"
-    + _either(
-        r"expel\w*|summon\w*|orders? \w+ (?:ambassador|envoy|diplomats?) out|"
-        r"declares? \w+ (?:ambassador|envoy|diplomats?)"
-    )
-    + r"\b"
+_HOST_AFTER, _HOST_CUE = _cued(
+    r"\W{0,3}(?:'s\s+)?(?:has\s+|will\s+|to\s+)?",
+    r"expel\w*|summon\w*|orders? \w+ (?:ambassador|envoy|diplomats?) out|"
+    r"declares? \w+ (?:ambassador|envoy|diplomats?)",
+    r"\b",
 )
-_ACTOR_NOUN_AFTER = re.compile(
-    r"(?:'s|’s)?\s*(?:foreign|defence|defense|state|home)?\s*"
-    + _either(
-        r"ministry|office|department|"
-        r"government|embassy|embassies|ambassador|envoy|diplomats?|nationals|citizens|troops|"
-        r"forces|officials|military|navy|president|prime minister|state department|"
-        r"high commission|consulate|aid|army|jets|drones|missiles|airstrikes?|air force"
-    )
-    + r"\b"
+_ACTOR_NOUN_AFTER, _ACTOR_NOUN_CUE = _cued(
+    r"(?:'s|’s)?\s*(?:foreign|defence|defense|state|home)?\s*",
+    r"ministry|office|department|"
+    r"government|embassy|embassies|ambassador|envoy|diplomats?|nationals|citizens|troops|"
+    r"forces|officials|military|navy|president|prime minister|state department|"
+    r"high commission|consulate|aid|army|jets|drones|missiles|airstrikes?|air force",
+    r"\b",
 )
-_DIASPORA_AFTER = re.compile(
-    r"(?:-born|\s+"
-    + _either(
-        r"community|communities|diaspora|expatriates|expats|migrants|"
-        r"refugees|restaurant|food|cuisine|music|musicians|film|artist|designer|players?|"
-        r"team|coach|fans|squad|striker|national team|wine|exports?"
-    )
-    + r")\b"
+_DIASPORA_AFTER, _DIASPORA_CUE = _cued(
+    r"(?:-born|\s+",
+    r"community|communities|diaspora|expatriates|expats|migrants|"
+    r"refugees|restaurant|food|cuisine|music|musicians|film|artist|designer|players?|"
+    r"team|coach|fans|squad|striker|national team|wine|exports?",
+    r")\b",
+    also="born",
 )
 # A city named as the venue of talks or a conference is not where the story happens.
 _VENUE = re.compile(
@@ -156,9 +170,8 @@ _VENUE = re.compile(
 )
 # A country named for its border is beside the event, not its place ("Benin border
 # stays shut", "Turkish-Syrian border", "its border with Lebanon").
-# Both border patterns are read only in sentences holding one of _BORDER_WORDS.
 _BORDER_AFTER = re.compile(r"(?:'s|’s|n)?\s*(?:-\s*\w+\s+)?(?:border|frontier)\b")
-_BORDER_WORDS = frozenset({"border", "frontier"})
+_BORDER_CUE = re.compile(r"border|frontier")
 _BORDER_BEFORE = re.compile(r"\b(?:border|frontier)(?:\s+\w+)?\s+with\s+(?:the\s+)?$")
 # "Town near Turkey": a country (not a city) that is only near the event is beside it.
 _NEAR_BEFORE = re.compile(r"\b(?:near|close to|towards?|along)\s+(?:the\s+)?$")
@@ -271,11 +284,25 @@ _LOGGED = [
 
 
 # Kinds of cue words in a sentence, as bits of one mask.
-_RISK, _SPORT, _BORDER, _AID = 1, 2, 4, 8
+_RISK, _SPORT, _BORDER, _AID, _HOST, _NOUN, _DIASPORA, _DIPLOMATIC, _NEIGHBOUR = (
+    1 << k for k in range(9)
+)
+# The kind of cue word each pattern reads a token as (matched on the whole token).
+_TOKEN_KINDS = (
+    (_RISK, _RISK_WORD),
+    (_SPORT, _SPORT_WORD),
+    (_BORDER, _BORDER_CUE),
+    (_AID, _AID_CUE),
+    (_HOST, _HOST_CUE),
+    (_NOUN, _ACTOR_NOUN_CUE),
+    (_DIASPORA, _DIASPORA_CUE),
+    (_DIPLOMATIC, _DIPLOMATIC_CUE),
+    (_NEIGHBOUR, _NEIGHBOUR_CUE),
+)
 
 
 class _WordKinds:
-    """Which tokens are cue words (risk, sport, border, aid), decided once per token.
+    """Which tokens are cue words (see _TOKEN_KINDS), decided once per token.
 
     News reuses its words, so a sentence is classified by set operations on its tokens
     instead of regex searches: one intersection with the known cue words, then their
@@ -291,8 +318,7 @@ class _WordKinds:
     @staticmethod
     def _fresh() -> tuple[dict[str, int], set[str]]:
         """Empty memory: (kinds of every token seen, the tokens that are cues)."""
-        static = dict.fromkeys(_BORDER_WORDS, _BORDER) | dict.fromkeys(_AID_WORDS, _AID)
-        return {}, set(static)
+        return {}, set()
 
     def of(self, tokens: Iterable[str]) -> int:
         """The kinds of cue word among ``tokens`` (a mask of _RISK, _SPORT, ...)."""
@@ -304,9 +330,10 @@ class _WordKinds:
                 kinds, cues = self._state = self._fresh()
                 new = words
             for word in new:
-                kind = _BORDER if word in _BORDER_WORDS else _AID if word in _AID_WORDS else 0
-                kind |= _RISK if _RISK_WORD.fullmatch(word) else 0
-                kind |= _SPORT if _SPORT_WORD.fullmatch(word) else 0
+                kind = 0
+                for bit, pattern in _TOKEN_KINDS:
+                    if pattern.fullmatch(word):
+                        kind |= bit
                 if kind:
                     cues.add(word)
                 kinds[word] = kind
@@ -439,8 +466,7 @@ class _Readings:
             for flags in self._mention_readings(
                 list(chain.from_iterable(map(repeat, sentences, counts_list))),
                 in_title.tolist(),
-                (mention_kinds & _BORDER > 0).tolist(),
-                (mention_kinds & _AID > 0).tolist(),
+                mention_kinds,
                 city_list,
                 demonym_list,
                 named_list,
@@ -532,8 +558,7 @@ class _Readings:
         self,
         sentences: list[str],
         in_title: list[bool],
-        border: list[bool],
-        aid: list[bool],
+        kinds: NDArray[np.intp],
         city: list[bool],
         demonym: list[bool],
         named: list[bool],
@@ -544,8 +569,8 @@ class _Readings:
         (demonyms only) before; actor verb, host verb, actor noun, diaspora word, venue
         word (cities only), colon (titles only) and border after or before. Tails are
         matched in place, at most 64 characters from the mention. Arguments hold one
-        entry per mention: its lower-cased sentence, whether it is in the title, whether
-        its sentence holds a border word or an aid word, and its kind.
+        entry per mention: its lower-cased sentence, whether it is in the title, the cue
+        words of its sentence (a pattern runs only where its words are) and its kind.
         """
         ends = [m.end for m in self.mentions]
         heads = [
@@ -573,8 +598,13 @@ class _Readings:
                 for s, e, w in zip(sentences, ends, where, strict=True)
             ]
 
-        # Cheap necessary conditions first: a border pattern needs "border" or "frontier"
-        # in the sentence, a head pattern its last word.
+        def having(kind: int) -> list[bool]:
+            found: list[bool] = (kinds & kind > 0).tolist()
+            return found
+
+        # Cheap necessary conditions first: a cue word in the sentence (see _cued), or
+        # the last word before the mention.
+        border = having(_BORDER)
         ends_in_at = [h.endswith(("in ", "at ")) for h in heads]
         ends_near = [
             n and h.endswith(("near ", "to ", "toward ", "towards ", "along ", "the "))
@@ -582,13 +612,16 @@ class _Readings:
         ]
         return (
             before(_BEFORE_SUBJECT),
-            before(_DIPLOMATIC_IN),
-            before(_NEIGHBOUR_BEFORE),
+            before(_DIPLOMATIC_IN, having(_DIPLOMATIC)),
+            before(_NEIGHBOUR_BEFORE, having(_NEIGHBOUR)),
             before(_BENEFICIARY_BEFORE, demonym),
-            [a or b for a, b in zip(after(_ACTOR_AFTER), after(_GIVER_AFTER, aid), strict=True)],
-            after(_HOST_AFTER),
-            after(_ACTOR_NOUN_AFTER),
-            after(_DIASPORA_AFTER),
+            [
+                a or b
+                for a, b in zip(after(_ACTOR_AFTER), after(_GIVER_AFTER, having(_AID)), strict=True)
+            ],
+            after(_HOST_AFTER, having(_HOST)),
+            after(_ACTOR_NOUN_AFTER, having(_NOUN)),
+            after(_DIASPORA_AFTER, having(_DIASPORA)),
             [
                 a or b
                 for a, b in zip(after(_VENUE, city), before(_VENUE_BEFORE, ends_in_at), strict=True)

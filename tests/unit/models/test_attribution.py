@@ -157,18 +157,26 @@ def test_features_of_a_batch_match_article_by_article() -> None:
 def test_word_kinds_survive_a_full_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(mention_features, "_TOKEN_MEMORY", 3)
     kinds = mention_features._WordKinds()
-    risk, sport, border, aid = (
-        mention_features._RISK,
-        mention_features._SPORT,
-        mention_features._BORDER,
-        mention_features._AID,
+    mf = mention_features
+    assert kinds.of(("rebels", "attacked", "the", "town")) == mf._RISK
+    assert kinds.of(("cup", "final", "tonight", "in", "paris")) == mf._SPORT
+    assert kinds.of(("curfew", "after", "the", "match")) == mf._RISK | mf._SPORT | mf._NEIGHBOUR
+    assert kinds.of(("aid", "convoy", "at", "the", "border")) == mf._AID | mf._BORDER | mf._NOUN
+    assert kinds.of(("border", "clashes")) == mf._BORDER | mf._RISK
+    assert kinds.of(("embassy", "expels", "staff")) == mf._NOUN | mf._DIPLOMATIC | mf._RISK | (
+        mf._HOST
     )
-    assert kinds.of(("rebels", "attacked", "the", "town")) == risk
-    assert kinds.of(("cup", "final", "tonight", "in", "paris")) == sport
-    assert kinds.of(("curfew", "after", "the", "match")) == risk | sport
-    assert kinds.of(("aid", "convoy", "at", "the", "border")) == aid | border
-    assert kinds.of(("border", "clashes")) == border | risk
     assert kinds.of(("quiet", "day")) == 0
+
+
+def test_patterns_are_cued_by_the_first_word_of_each_alternative() -> None:
+    assert mention_features._first_words(r"compared (?:to|with)|orders? \w+ out|as in|ii\b") == (
+        r"compared|orders?|as|ii\b"
+    )
+    pattern, cue = mention_features._cued(r"\b", r"prime minister|envoys?", r"\b", also="born")
+    assert pattern.search("the prime minister said") and not pattern.search("prime time")
+    assert all(cue.fullmatch(w) for w in ("prime", "envoy", "envoys", "born"))
+    assert not cue.fullmatch("minister")
 
 
 @pytest.mark.parametrize(
