@@ -6,8 +6,9 @@ not with mentions times countries. A few features relate a country to the others
 headline ("Japan raises its warning for Burkina Faso": Burkina Faso follows an actor).
 
 :func:`article_features` works on a whole batch of articles at once, column by column:
-one combined pattern reads the words before a mention, another the words after it, and
-numpy sums the readings per country. Training and the service share it.
+each pattern runs once per mention (and only in sentences holding one of its cue words,
+see :func:`_cued`), and numpy sums the readings per country. Training and the service
+share it.
 """
 
 from __future__ import annotations
