@@ -37,6 +37,7 @@ MIN_SUBJECT_PROBABILITY = 0.05
 # probability as its factor gate: the role decision, not just the score, silences
 # actors and bystanders. Chosen by corpus cross-validation.
 NON_SUBJECT_GATE = 0.5
+# The countries a sentence with no mention names (shared, never modified).
 _NONE: frozenset[str] = frozenset()
 # Articles analysed together: enough to share numpy's per-call costs, few enough that
 # the batch's intermediate arrays stay small.
