@@ -119,10 +119,6 @@ class Mention(NamedTuple):
     surface: str
     kind: MentionKind
 
-    def shifted(self, offset: int) -> Mention:
-        """The same mention with its span moved by ``offset`` (e.g. into one sentence)."""
-        return _mention(self.iso2, self.start + offset, self.end + offset, self.surface, self.kind)
-
 
 class _Entry(NamedTuple):
     """What a matched surface means before context is applied.

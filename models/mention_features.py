@@ -445,8 +445,9 @@ class _Readings:
         )
         per_mention = np.asarray(counts_list, dtype=np.intp)
         sentence_kinds = np.asarray(kinds_list, dtype=np.intp)
+        sentence_index = np.asarray(indices, dtype=np.intp)
         mention_kinds = np.repeat(sentence_kinds, per_mention)
-        in_title = np.repeat(np.asarray(indices) == 0, per_mention)
+        in_title = np.repeat(sentence_index == 0, per_mention)
         city_list = [m.kind in _CITY_KINDS for m in self.mentions]
         named_list = [m.kind in _NAME_KINDS for m in self.mentions]
         demonym_list = [m.kind == "demonym" for m in self.mentions]
@@ -502,7 +503,7 @@ class _Readings:
         pair_kinds = np.repeat(sentence_kinds, per_sentence)
         risky = pair_kinds & _RISK > 0
         sole = np.repeat(per_sentence == 1, per_sentence)
-        sporty = (pair_kinds & _SPORT > 0) & np.repeat(np.asarray(indices) > 0, per_sentence)
+        sporty = (pair_kinds & _SPORT > 0) & np.repeat(sentence_index > 0, per_sentence)
         out[:, ix["sole_risk_sentences"]] = per_row(risky & sole, pairs)
         out[:, ix["shared_risk_sentences"]] = per_row(risky & ~sole, pairs)
         out[:, ix["sport_sentences"]] = per_row(sporty, pairs)
