@@ -15,9 +15,8 @@ the hand-written held-out set and the real-data checks:
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
-import random
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,13 @@ from models.fitting import Example, fit_analyzer, load_corpus, load_jsonl
 from models.gazetteer import Gazetteer, default_gazetteer
 from models.registry import load_active
 
-__all__ = ["cross_validate", "evaluate", "reliefweb_check", "score_examples", "uk_reasons_check"]
+__all__ = [
+    "cross_validate",
+    "evaluate",
+    "reliefweb_check",
+    "score_examples",
+    "update_reasons_check",
+]
 
 RAISED = 0.5
 RELIEFWEB_FILES = {
@@ -42,19 +47,7 @@ RELIEFWEB_FILES = {
     "somalia": "SO",
     "syria": "SY",
 }
-# Weak labels for UK update reasons: a factor is relevant iff its words appear.
-UK_RULES = {
-    "security": re.compile(r"\bterror", re.I),
-    "fuel_supply": re.compile(r"\b(?:fuel|petrol|diesel)\b", re.I),
-    "diplomatic_presence": re.compile(r"\b(?:embass|high commission|consulate)", re.I),
-}
-# Reasons with none of these words are routine (visas, style reviews, health) -> all none.
-UK_RISKY = re.compile(
-    r"terror|fuel|petrol|diesel|embass|commission|consul|attack|conflict|protest|unrest|"
-    r"security|military|hostil|curfew|kidnap|crime|violence|tension|strike|clash|border|"
-    r"fighting|missile|drone|election|advise against|evacuat|airspace|emergency",
-    re.I,
-)
+REASON_SOURCES = ("unitedkingdom", "canada")
 
 
 def _f1(tp: int, fp: int, fn: int) -> float:
@@ -155,46 +148,72 @@ def reliefweb_check(analyzer: Analyzer, folder: Path) -> dict[str, Any]:
     }
 
 
-def uk_reason_examples(folder: Path, gazetteer: Gazetteer, *, seed: int = 0) -> list[Example]:
-    """Weakly labelled UK update reasons (labelling rule: :data:`UK_RULES`).
+def reason_sha1(reason: str) -> str:
+    """The key that ties a hand label to a reason without copying its text into the repo."""
+    return hashlib.sha1(reason.strip().encode("utf-8")).hexdigest()[:16]
 
-    Every distinct reason naming terrorism, fuel or an embassy, plus as many routine
-    reasons (no risk word at all), sampled with ``seed``. Removals ("Removal of
-    information about ...", "no longer") are labelled easing, others escalating.
+
+def update_reason_examples(
+    folder: Path, labels_path: Path, gazetteer: Gazetteer
+) -> dict[str, list[Example]]:
+    """Hand-labelled UK and Canada update reasons, per source.
+
+    Parameters
+    ----------
+    folder : Path
+        ``advisories-history-marcolussetti`` in ../shared/data (the reasons' text).
+    labels_path : Path
+        Our labels, one ``{source, name, reason_sha1, labels}`` object per line.
+    gazetteer : Gazetteer
+        Resolves the source's country name: that country is the labelled subject.
+
+    Returns
+    -------
+    dict
+        Source name to examples, each posted as the check does: the country as the data
+        names it in the title ("<name>: travel advice update"), the reason as the text;
+        the labels are that country's.
+
+    Raises
+    ------
+    ValueError
+        When a label's reason is not in the data (a changed snapshot would silently shrink
+        the set otherwise).
     """
-    path = folder / "info_history" / "unitedkingdom_info_history.jsonl"
-    seen: set[tuple[str, str]] = set()
-    flagged: list[Example] = []
-    routine: list[Example] = []
-    for record in load_jsonl(path):
-        name, reason = record["info"].get("name", ""), record["info"].get("update_reason") or ""
-        iso2 = gazetteer.resolve(name)
-        if not reason or iso2 is None or (name, reason) in seen:
-            continue
-        seen.add((name, reason))
-        easing = bool(re.search(r"^remov|no longer|lifted|reopen|resum", reason, re.I))
-        labels = {
-            f: ("easing" if easing else "escalating") if rule.search(reason) else "none"
-            for f, rule in UK_RULES.items()
-        }
-        example = {
-            "title": f"{name}: travel advice update",
-            "text": reason,
-            "countries": {iso2: "subject"},
-            "labels": labels,
-        }
-        if any(v != "none" for v in labels.values()):
-            flagged.append(example)
-        elif not UK_RISKY.search(reason):
-            routine.append(example)
-    random.Random(seed).shuffle(routine)
-    return flagged + routine[: len(flagged)]
+    reasons: dict[tuple[str, str], str] = {}
+    for source in REASON_SOURCES:
+        for record in load_jsonl(folder / "info_history" / f"{source}_info_history.jsonl"):
+            reason = (record["info"].get("update_reason") or "").strip()
+            if reason:
+                reasons.setdefault((source, reason_sha1(reason)), reason)
+    examples: dict[str, list[Example]] = {source: [] for source in REASON_SOURCES}
+    for label in load_jsonl(labels_path):
+        key = (label["source"], label["reason_sha1"])
+        if key not in reasons:
+            raise ValueError(f"{labels_path}: no {key[0]} update reason with sha1 {key[1]}")
+        iso2 = gazetteer.resolve(label["name"])
+        if iso2 is None:
+            raise ValueError(f"{labels_path}: {label['name']!r} names no country")
+        examples[label["source"]].append(
+            {
+                "title": f"{label['name']}: travel advice update",
+                "text": reasons[key],
+                "countries": {iso2: "subject"},
+                "labels": label["labels"],
+            }
+        )
+    return examples
 
 
-def uk_reasons_check(analyzer: Analyzer, examples: Sequence[Example]) -> dict[str, Any]:
-    """Factor F1 on the weakly labelled UK reasons (subject fixed by the title)."""
-    metrics = score_examples(_analyze_all(analyzer, examples), examples, load_factor_config().names)
-    return {k: metrics[k] for k in ("n", "factor_f1", "factor_macro_f1", "direction_accuracy")}
+def update_reasons_check(analyzer: Analyzer, examples: dict[str, list[Example]]) -> dict[str, Any]:
+    """Factor F1 and direction on the hand-labelled reasons, per source and over both."""
+    factors = load_factor_config().names
+    keys = ("n", "factor_f1", "factor_macro_f1", "direction_accuracy")
+    out: dict[str, Any] = {}
+    for source, group in [*examples.items(), ("all", [e for g in examples.values() for e in g])]:
+        metrics = score_examples(_analyze_all(analyzer, group), group, factors)
+        out[source] = {k: metrics[k] for k in keys}
+    return out
 
 
 def evaluate(data_dir: Path, artifacts_dir: Path, shared_data_dir: Path | None) -> dict[str, Any]:
@@ -230,10 +249,14 @@ def evaluate(data_dir: Path, artifacts_dir: Path, shared_data_dir: Path | None) 
             out[name]["heldout"] = score_examples(_analyze_all(analyzer, heldout), heldout, factors)
     if shared_data_dir is not None:
         relief = shared_data_dir / "reliefweb-titles-2013-2014-luiscape"
-        uk = uk_reason_examples(shared_data_dir / "advisories-history-marcolussetti", gazetteer)
+        reasons = update_reason_examples(
+            shared_data_dir / "advisories-history-marcolussetti",
+            data_dir / "update_reasons" / "labels.jsonl",
+            gazetteer,
+        )
         for name, analyzer in (("learned", learned), ("baseline", baseline)):
             out[name]["reliefweb"] = reliefweb_check(analyzer, relief)
-            out[name]["uk_reasons"] = uk_reasons_check(analyzer, uk)
+            out[name]["update_reasons"] = update_reasons_check(analyzer, reasons)
     return out
 
 
