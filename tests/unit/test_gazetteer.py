@@ -363,6 +363,12 @@ def test_niger_nigeria_nigerian_nigerien(gaz: Gazetteer) -> None:
     ]
 
 
+def test_saints_as_advisory_sources_spell_them(gaz: Gazetteer) -> None:
+    """The UK check posts "St Lucia: travel advice update": the title must name the country."""
+    text = "St Lucia, St Pierre & Miquelon, St Barthélemy and St Kitts & Nevis"
+    assert [iso2 for iso2, _ in found(gaz, text)] == ["LC", "PM", "BL", "KN"]
+
+
 def test_guinea_family(gaz: Gazetteer) -> None:
     text = (
         "Guinea, Guinea-Bissau, Equatorial Guinea and Papua New Guinea; "
