@@ -98,6 +98,13 @@ _DIPLOMATIC_IN, _DIPLOMATIC_CUE = _cued(
     r"citizens|staff|personnel|troops|forces|travellers|travelers|trips|travel",
     r"\s+(?:in|to|from)\s+(?:the\s+)?$",
 )
+# "the Embassy of Canada (to Vietnam)": the country owns the mission, it acts from abroad.
+_MISSION_OF, _MISSION_CUE = _cued(
+    r"\b",
+    r"embassy|embassies|consulate|high commission|mission|ambassador|representative|"
+    r"ambassade|consulat",
+    r"(?:\s+general)?\s+(?:of|de|du)\s+(?:the\s+|la\s+)?$",
+)
 _NEIGHBOUR_BEFORE, _NEIGHBOUR_CUE = _cued(
     r"\b",
     r"neighbou?ring|like|unlike|as in|similar to|compared (?:to|with)|than|"
@@ -120,10 +127,13 @@ _ACTOR_AFTER = re.compile(
         r"clos\w* its|suspend\w* its|reopen\w* its|says?|said|calls? on|brokers?|"
         r"offers?|pledg\w*|donat\w*|airlift\w*|repatriat\w*|announc\w*|order\w*|"
         r"raises? its|lowers? its|updat\w* its|issu\w*|accus\w*|mediat\w*|bans?\b|"
-        r"relocat\w*|moves? its|reduc\w* its|raises? \w+ (?:travel )?(?:warning|advisory)|"
-        r"lowers? \w+ (?:travel )?(?:warning|advisory)|downgrad\w*|lifts? (?:its )?\w+ "
+        r"relocat\w*|moves? its|reduc\w* its|"
+        r"raises? (?:\w+ ){1,3}?(?:travel )?(?:warning|advisory)|"
+        r"lowers? (?:\w+ ){1,3}?(?:travel )?(?:warning|advisory)|"
+        r"downgrad\w*|lifts? (?:its )?\w+ "
         r"(?:departure|warning|advisory)|gives?|contribut\w*|provid\w*|allocat\w*|funds?|"
         r"boosts?|increases? its|will help|helps?|approves? \w+ (?:aid|assistance)|"
+        r"grants?|granted|assists?|assisted|backs?|backed|hands? over|handed over|"
         r"to (?:help|send|double|give|provide)|spen[dt]s?|"
         # Pressure from abroad: "..., Russia blames rebels", "U.S. slaps sanctions".
         r"press(?:es|ed|ing)|pressures?|pressured|push(?:es|ed|ing)?|lobb\w*|blam\w*|"
@@ -285,9 +295,18 @@ _LOGGED = [
 
 
 # Kinds of cue words in a sentence, as bits of one mask.
-_RISK, _SPORT, _BORDER, _AID, _HOST, _NOUN, _DIASPORA, _DIPLOMATIC, _NEIGHBOUR = (
-    1 << k for k in range(9)
-)
+(
+    _RISK,
+    _SPORT,
+    _BORDER,
+    _AID,
+    _HOST,
+    _NOUN,
+    _DIASPORA,
+    _DIPLOMATIC,
+    _NEIGHBOUR,
+    _MISSION,
+) = (1 << k for k in range(10))
 # The kind of cue word each pattern reads a token as (matched on the whole token).
 _TOKEN_KINDS = (
     (_RISK, _RISK_WORD),
@@ -299,6 +318,7 @@ _TOKEN_KINDS = (
     (_DIASPORA, _DIASPORA_CUE),
     (_DIPLOMATIC, _DIPLOMATIC_CUE),
     (_NEIGHBOUR, _NEIGHBOUR_CUE),
+    (_MISSION, _MISSION_CUE),
 )
 
 
@@ -568,11 +588,12 @@ class _Readings:
         """Per mention, whether each pattern matches before or after it.
 
         In order: preposition, diplomatic noun, neighbour word and word of giving
-        (demonyms only) before; actor verb, host verb, actor noun, diaspora word, venue
-        word (cities only), colon (titles only) and border after or before. Tails are
-        matched in place, at most 64 characters from the mention. Arguments hold one
-        entry per mention: its lower-cased sentence, whether it is in the title, the cue
-        words of its sentence (a pattern runs only where its words are) and its kind.
+        (demonyms only) before; actor verb or owned mission ("the Embassy of Canada"),
+        host verb, actor noun, diaspora word, venue word (cities only), colon (titles
+        only) and border after or before. Tails are matched in place, at most 64
+        characters from the mention. Arguments hold one entry per mention: its
+        lower-cased sentence, whether it is in the title, the cue words of its sentence
+        (a pattern runs only where its words are) and its kind.
         """
         ends = [m.end for m in self.mentions]
         heads = [
@@ -618,8 +639,13 @@ class _Readings:
             before(_NEIGHBOUR_BEFORE, having(_NEIGHBOUR)),
             before(_BENEFICIARY_BEFORE, demonym),
             [
-                a or b
-                for a, b in zip(after(_ACTOR_AFTER), after(_GIVER_AFTER, having(_AID)), strict=True)
+                a or b or c
+                for a, b, c in zip(
+                    after(_ACTOR_AFTER),
+                    after(_GIVER_AFTER, having(_AID)),
+                    before(_MISSION_OF, having(_MISSION)),
+                    strict=True,
+                )
             ],
             after(_HOST_AFTER, having(_HOST)),
             after(_ACTOR_NOUN_AFTER, having(_NOUN)),

@@ -163,10 +163,29 @@ def test_word_kinds_survive_a_full_memory(monkeypatch: pytest.MonkeyPatch) -> No
     assert kinds.of(("curfew", "after", "the", "match")) == mf._RISK | mf._SPORT | mf._NEIGHBOUR
     assert kinds.of(("aid", "convoy", "at", "the", "border")) == mf._AID | mf._BORDER | mf._NOUN
     assert kinds.of(("border", "clashes")) == mf._BORDER | mf._RISK
-    assert kinds.of(("embassy", "expels", "staff")) == mf._NOUN | mf._DIPLOMATIC | mf._RISK | (
-        mf._HOST
+    assert kinds.of(("embassy", "expels", "staff")) == (
+        mf._NOUN | mf._DIPLOMATIC | mf._RISK | mf._HOST | mf._MISSION
     )
     assert kinds.of(("quiet", "day")) == 0
+
+
+def test_the_owner_of_a_mission_acts_from_abroad() -> None:
+    text = "Need help? – added information on the temporary closure of the Embassy of Canada"
+    assert _row("Vietnam: travel advice update", text, "CA")["actor_after"] > 0
+    text = "The Consulate General of Canada in Hong Kong is closed"
+    assert _row("Hong Kong: travel advice update", text, "CA")["actor_after"] > 0
+    assert _row("Hong Kong: travel advice update", text, "HK")["actor_after"] == 0
+    assert _row("Mali : l'ambassade de France à Bamako ferme", "", "FR")["actor_after"] > 0
+    # Where a mission is, is not whose it is.
+    assert _row("Canada closes the embassy in Mali", "", "ML")["actor_after"] == 0
+
+
+def test_givers_and_advisers_name_the_country_after_their_verb() -> None:
+    assert _row("Denmark grants $20 mn more for Syria refugees", "", "DK")["actor_after"] > 0
+    assert _row("Baku assists typhoon-hit Philippines", "", "AZ")["actor_after"] > 0
+    title = "Japan raises Burkina Faso travel warning to highest level"
+    assert _row(title, "", "JP")["actor_after"] > 0
+    assert _row(title, "", "BF")["actor_after"] == 0
 
 
 def test_patterns_are_cued_by_the_first_word_of_each_alternative() -> None:
