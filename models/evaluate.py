@@ -208,7 +208,13 @@ def update_reason_examples(
 def update_reasons_check(analyzer: Analyzer, examples: dict[str, list[Example]]) -> dict[str, Any]:
     """Factor F1 and direction on the hand-labelled reasons, per source and over both."""
     factors = load_factor_config().names
-    keys = ("n", "factor_f1", "factor_macro_f1", "direction_accuracy")
+    keys = (
+        "n",
+        "factor_f1",
+        "factor_macro_f1",
+        "direction_accuracy",
+        "direction_accuracy_strict",
+    )
     out: dict[str, Any] = {}
     for source, group in [*examples.items(), ("all", [e for g in examples.values() for e in g])]:
         metrics = score_examples(_analyze_all(analyzer, group), group, factors)
