@@ -16,13 +16,16 @@ from service.storage.db import db
 API_VERSION = "1.0.0"
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, *, lazy_runtime: bool = False) -> Flask:
     """Build the app: settings, database, analyser, API blueprints, error handling.
 
     Parameters
     ----------
     settings : Settings, optional
         Loaded from config/ and the environment when omitted.
+    lazy_runtime : bool, default=False
+        Load the analyser on first use instead of now (the command line: ``train`` must
+        work while the active artifact is broken).
     """
     settings = settings or load_settings()
     app = Flask(__name__)
@@ -44,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         },
     )
     db.init_app(app)
-    extensions.init_app(app)
+    extensions.init_app(app, lazy=lazy_runtime)
     metrics.init_app(app)
     guards.init_app(app)
     for command in (*cli.COMMANDS, *model_commands.COMMANDS):

@@ -10,13 +10,17 @@ from service.settings import SettingsError, load_settings
 
 
 def create_cli_app() -> Flask:
-    """The app as the command line builds it: settings, logging, then the factory."""
+    """The app as the command line builds it: settings, logging, then the factory.
+
+    The analyser loads when a command first needs it, so ``train`` can replace a broken
+    artifact; ``serve`` and ``scheduler`` load it before they start.
+    """
     try:
         settings = load_settings()
     except SettingsError as exc:
         raise click.ClickException(f"invalid setting: {exc}") from None
     configure_logging(settings)
-    return create_app(settings)
+    return create_app(settings, lazy_runtime=True)
 
 
 cli = FlaskGroup(

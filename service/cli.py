@@ -79,6 +79,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, not the proxy
+    runtime()  # a broken artifact stops the start, not the first request
     scheduler = None
     if not no_scheduler and app.config["SETTINGS"].scheduler_enabled:
         scheduler = _scheduler(app, blocking=False)
@@ -97,6 +98,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
 def scheduler_command() -> None:
     """Run the scheduled jobs in the foreground until SIGTERM or Ctrl+C."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, not the proxy
+    runtime()  # a broken artifact stops the start, not the first job
     scheduler = _scheduler(app, blocking=True)
     try:
         with _sigterm_stops():

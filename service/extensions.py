@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -59,11 +60,23 @@ def build_runtime(settings: Settings) -> Runtime:
     )
 
 
-def init_app(app: Flask) -> None:
-    app.extensions["travelrisk.runtime"] = build_runtime(app.config["SETTINGS"])
+def init_app(app: Flask, *, lazy: bool = False) -> None:
+    """Load the runtime now (a server fails at start), or on first use when ``lazy``.
+
+    The command line is lazy: ``train`` must run when the active artifact is broken,
+    since retraining is how that is repaired.
+    """
+    app.extensions["travelrisk.runtime"] = None if lazy else build_runtime(app.config["SETTINGS"])
+    app.extensions["travelrisk.runtime_lock"] = threading.Lock()
 
 
 def runtime() -> Runtime:
-    """The current app's runtime objects."""
-    value: Runtime = current_app.extensions["travelrisk.runtime"]
+    """The current app's runtime objects, loaded on first use by a lazy app."""
+    value: Runtime | None = current_app.extensions["travelrisk.runtime"]
+    if value is None:
+        with current_app.extensions["travelrisk.runtime_lock"]:
+            value = current_app.extensions["travelrisk.runtime"]
+            if value is None:
+                value = build_runtime(current_app.config["SETTINGS"])
+                current_app.extensions["travelrisk.runtime"] = value
     return value

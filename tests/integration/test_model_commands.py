@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from models.registry import ArtifactError
 from service import create_app
 from service.settings import Settings, load_settings
 from service.storage.db import db
@@ -83,3 +84,22 @@ def test_evaluate_prints_learned_and_baseline_metrics_side_by_side(
     assert set(metrics) == {"learned", "baseline"}
     assert metrics["learned"]["cross_validated"]
     assert metrics["baseline"]["cross_validated"]
+
+
+def test_train_replaces_a_broken_active_artifact_that_stops_the_server(
+    model_settings: Settings, small_corpus: Path
+) -> None:
+    folder = model_settings.model_dir
+    (folder / "20200101T000000-deadbeef").mkdir(parents=True)
+    (folder / "ACTIVE").write_text("20200101T000000-deadbeef\n")
+    with pytest.raises(ArtifactError, match="unreadable metadata"):
+        create_app(model_settings)
+
+    runner = create_app(model_settings, lazy_runtime=True).test_cli_runner()
+    result = runner.invoke(args=["serve", "--port", "0"])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ArtifactError)
+    result = runner.invoke(args=["train", "--data", str(small_corpus)])
+    assert result.exit_code == 0, result.output
+    assert (folder / "ACTIVE").read_text().strip() != "20200101T000000-deadbeef"
+    assert create_app(model_settings).test_client().get("/readyz").status_code == 200
