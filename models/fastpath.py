@@ -104,6 +104,7 @@ class CompiledFactorModel:
         # Tuples, not lists: the garbage collector stops tracking a tuple of ints.
         self._char_cache: dict[str, tuple[int, ...]] = {}
         columns: list[NDArray[np.float64]] = []
+        fitted: list[_Head] = []  # the heads in column order
         self._heads: list[tuple[str, _Head | None, _Head | None, float, str]] = []
         estimators = pipeline.named_steps["factors"].estimators_
         for name, est in zip(factor_names, estimators, strict=True):
@@ -116,12 +117,17 @@ class CompiledFactorModel:
                     heads.append(None)
                     continue
                 w, b, a, c = _binary_parts(model)
-                heads.append(_Head(len(columns), b, a, c))
+                fitted.append(_Head(len(columns), b, a, c))
+                heads.append(fitted[-1])
                 columns.append(w)
             positive = "easing" if classes & _LABELS == {"easing", "none"} else "escalating"
             if est.direction_ is not None:
                 positive = str(est.direction_.classes_[1])
             self._heads.append((name, heads[0], heads[1], est._constant_relevance_, positive))
+        # Every head's calibration, in column order, to apply to all heads at once.
+        self._head_a = np.array([head.a for head in fitted])
+        self._head_bias = np.array([head.bias for head in fitted])
+        self._head_c = np.array([head.c for head in fitted])
         weights = np.column_stack(columns) if columns else np.zeros((n_word + len(char.idf_), 0))
         # C order: the kernel reads each n-gram's coefficients as one contiguous row.
         self._word_weights = np.ascontiguousarray(weights[:n_word])
@@ -256,15 +262,17 @@ class CompiledFactorModel:
             least :data:`DIRECTION_THRESHOLD` (the caller reads "none" below it).
         """
         scores = self._pooled_scores(batch)
+        # Each head's p = expit(-(a * (x @ w + b) + c)), all heads in one pass.
+        proba = 1.0 / (1.0 + np.exp(self._head_a * (scores + self._head_bias) + self._head_c))
         n = scores.shape[0]
         relevance = np.empty((n, len(self._heads)))
         easing = np.zeros((n, len(self._heads)), dtype=bool)
         for j, (_, rel, direction, constant, positive) in enumerate(self._heads):
-            relevance[:, j] = constant if rel is None else _apply(rel, scores)
+            relevance[:, j] = constant if rel is None else proba[:, rel.column]
             if direction is None:
                 easing[:, j] = positive == "easing"
             else:
-                up = _apply(direction, scores)
+                up = proba[:, direction.column]
                 if positive != "escalating":
                     up = 1.0 - up
                 easing[:, j] = up < 0.5
@@ -438,9 +446,3 @@ def _tfidf(counts: _Csr, idf: NDArray[np.float64], sublinear: bool) -> _Csr:
     rows = np.repeat(np.arange(n_rows), np.diff(counts.indptr))
     values /= np.sqrt(np.bincount(rows, values * values, minlength=n_rows))[rows]
     return _Csr(counts.indptr, columns, values, counts.n_columns)
-
-
-def _apply(head: _Head, scores: NDArray[np.float64]) -> NDArray[np.float64]:
-    z = head.a * (scores[:, head.column] + head.bias) + head.c
-    out: NDArray[np.float64] = 1.0 / (1.0 + np.exp(z))
-    return out
