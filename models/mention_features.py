@@ -438,12 +438,6 @@ class _Readings:
         if not n_rows:
             return out
         ix = _INDEX
-        rows = np.asarray(self.rows, dtype=np.intp)
-
-        def per_row(flags: Any, where: NDArray[np.intp] = rows) -> NDArray[np.float64]:
-            summed = np.bincount(where, weights=flags, minlength=n_rows)
-            return summed.astype(np.float64, copy=False)
-
         sentences, counts_list, indices, kinds_list, presents = zip(
             *self.named_sentences, strict=True
         )
@@ -475,38 +469,52 @@ class _Readings:
             demonym,
             named,
         )
-        counts = per_row(None)
-        out[:, ix["prep_before"]] = per_row(before)
-        out[:, ix["diplomatic_in_before"]] = per_row(diplomatic_in)
-        out[:, ix["capital_city"]] = per_row(city)
-        out[:, ix["actor_after"]] = actor_counts = per_row(actor)
-        out[:, ix["host_after"]] = per_row(host)
-        out[:, ix["actor_noun_after"]] = per_row(noun & ~demonym)
-        out[:, ix["demonym_actor_noun"]] = per_row(noun & demonym)
-        out[:, ix["neighbour_before"]] = per_row(neighbour)
-        out[:, ix["diaspora_after"]] = per_row(diaspora)
-        out[:, ix["venue_after"]] = per_row(venue)
-        out[:, ix["border_after"]] = per_row(border)
-        out[:, ix["demonym_beneficiary"]] = per_row(beneficiary)
-        out[:, ix["capital_actor"]] = per_row(city & (actor | host))
-        out[:, ix["title_prep_before"]] = per_row(before & in_title)
-        out[:, ix["title_actor_after"]] = title_actor = per_row(actor & in_title)
-        out[:, ix["title_host_after"]] = per_row(host & in_title)
-        out[:, ix["title_city"]] = per_row(city & in_title)
-        out[:, ix["title_colon_after"]] = per_row(colon)
-        named_in_title = per_row(in_title) > 0
-        named_in_title_by_name = per_row(in_title & ~demonym) > 0
+        by_mention = {
+            "prep_before": before,
+            "diplomatic_in_before": diplomatic_in,
+            "capital_city": city,
+            "actor_after": actor,
+            "host_after": host,
+            "actor_noun_after": noun & ~demonym,
+            "demonym_actor_noun": noun & demonym,
+            "neighbour_before": neighbour,
+            "diaspora_after": diaspora,
+            "venue_after": venue,
+            "border_after": border,
+            "demonym_beneficiary": beneficiary,
+            "capital_actor": city & (actor | host),
+            "title_prep_before": before & in_title,
+            "title_actor_after": actor & in_title,
+            "title_host_after": host & in_title,
+            "title_city": city & in_title,
+            "title_colon_after": colon,
+        }
+        summed = _per_row(
+            self.rows,
+            n_rows,
+            [*by_mention.values(), in_title, in_title & ~demonym, demonym, np.ones_like(city)],
+        )
+        out[:, [ix[name] for name in by_mention]] = summed[:, : len(by_mention)]
+        named_in_title = summed[:, -4] > 0
+        named_in_title_by_name = summed[:, -3] > 0
+        demonyms, counts = summed[:, -2], summed[:, -1]
+        mention_sums = dict(zip(by_mention, summed.T, strict=False))
+        actor_counts = mention_sums["actor_after"]
+        title_actor = mention_sums["title_actor_after"]
         # Per (sentence, country named in it).
-        pairs = np.fromiter(chain.from_iterable(presents), dtype=np.intp)
+        pairs = list(chain.from_iterable(presents))
         per_sentence = np.fromiter(map(len, presents), dtype=np.intp, count=len(presents))
         pair_kinds = np.repeat(sentence_kinds, per_sentence)
         risky = pair_kinds & _RISK > 0
         sole = np.repeat(per_sentence == 1, per_sentence)
         sporty = (pair_kinds & _SPORT > 0) & np.repeat(sentence_index > 0, per_sentence)
-        out[:, ix["sole_risk_sentences"]] = per_row(risky & sole, pairs)
-        out[:, ix["shared_risk_sentences"]] = per_row(risky & ~sole, pairs)
-        out[:, ix["sport_sentences"]] = per_row(sporty, pairs)
-        sentence_counts = per_row(None, pairs)
+        pair_sums = _per_row(
+            pairs, n_rows, [risky & sole, risky & ~sole, sporty, np.ones_like(sole)]
+        )
+        out[:, ix["sole_risk_sentences"]] = pair_sums[:, 0]
+        out[:, ix["shared_risk_sentences"]] = pair_sums[:, 1]
+        out[:, ix["sport_sentences"]] = pair_sums[:, 2]
+        sentence_counts = pair_sums[:, 3]
 
         # Relations between the countries of one article.
         first_rows = np.asarray(self.first_rows, dtype=np.intp)
@@ -546,7 +554,7 @@ class _Readings:
         # Beyond four countries (lists of a region's countries) more add nothing.
         out[:, ix["log_n_countries"]] = np.log(np.minimum(np.repeat(sizes, sizes), 4))
         out[:, ix["is_top_count"]] = counts == per_article(counts, np.maximum)
-        out[:, ix["demonym_share"]] = per_row(demonym) / np.maximum(counts, 1)
+        out[:, ix["demonym_share"]] = demonyms / np.maximum(counts, 1)
         out[:, ix["other_actor_patterns"]] = per_article(actor_counts) - actor_counts
         # Acting needs a cue of its own: a verb, an official noun or a capital acting.
         out[:, ix["actor_cue"]] = actor_cue
@@ -643,6 +651,21 @@ class _Readings:
                 row = self.rows[j]
                 if self.mentions[j].start >= after and not title_actors[row]:
                     column[row] = 1.0
+
+
+def _per_row(
+    rows: Sequence[int], n_rows: int, flags: Sequence[NDArray[np.bool_]]
+) -> NDArray[np.float64]:
+    """How many entries of each row have each flag: shape (n_rows, len(flags)).
+
+    One bincount for all the flags (a batch of one article would otherwise pay numpy's
+    per-call cost once a column); the sums are of ones, so exact in any order.
+    """
+    k = len(flags)
+    at = np.asarray(rows, dtype=np.intp)[:, None] * k + np.arange(k)
+    stacked = np.column_stack(flags)
+    summed = np.bincount(at.ravel(), weights=stacked.ravel(), minlength=n_rows * k)
+    return summed.reshape(n_rows, k).astype(np.float64, copy=False)
 
 
 def country_features(
