@@ -84,14 +84,16 @@ def _cued(
 
 # Patterns are lower case and match lower-cased sentences (ParsedArticle.lowered).
 # -- Before a mention: searched in the (at most four) words before it, ending with a space.
-_BEFORE_SUBJECT = re.compile(
-    r"\b"
-    + _either(
-        r"in|from|across|to|into|inside|throughout|within|over|on|at|near|outside|"
-        r"of|for|leave|leaving|visit|visiting|flee|fleeing|à|au|en|dans|vers|sur"
-    )
-    + r"\s+(?:the\s+)?(?:\w+ern\s+)?$"
+_SUBJECT_PREPOSITIONS = (
+    r"in|from|across|to|into|inside|throughout|within|over|on|at|near|outside|"
+    r"of|for|leave|leaving|visit|visiting|flee|fleeing|à|au|en|dans|vers|sur"
 )
+_BEFORE_SUBJECT = re.compile(
+    r"\b" + _either(_SUBJECT_PREPOSITIONS) + r"\s+(?:the\s+)?(?:\w+ern\s+)?$"
+)
+# What a head (its words joined by single spaces, one space after the last) matching
+# _BEFORE_SUBJECT ends with; the pattern runs only on heads that do.
+_SUBJECT_HEAD_ENDS = tuple(f"{word} " for word in (*_SUBJECT_PREPOSITIONS.split("|"), "the", "ern"))
 _DIPLOMATIC_IN, _DIPLOMATIC_CUE = _cued(
     r"\b",
     r"embassy|embassies|consulate|mission|ambassador|envoy|diplomats?|nationals|"
@@ -119,9 +121,9 @@ _ACTOR_LEAD = (
     r"\W{0,3}(?:'s\s+|’s\s+)?(?:has\s+|have\s+|is\s+|are\s+|will\s+|to\s+|had\s+)?"
     r"(?:(?:also|now|again|formally|partially|temporarily)\s+)?"
 )
-_ACTOR_AFTER = re.compile(
-    _ACTOR_LEAD
-    + _either(
+_ACTOR_AFTER, _ACTOR_CUE = _cued(
+    _ACTOR_LEAD,
+    (
         r"withdr[ae]w\w*|pull\w*|urg\w*|evacuat\w*|tell\w*|told|warn\w*|advis\w*|"
         r"recall\w*|sends?|sent|deploy\w*|impos\w*|sanction\w*|condemn\w*|"
         r"clos\w* its|suspend\w* its|reopen\w* its|says?|said|calls? on|brokers?|"
@@ -139,8 +141,8 @@ _ACTOR_AFTER = re.compile(
         r"press(?:es|ed|ing)|pressures?|pressured|push(?:es|ed|ing)?|lobb\w*|blam\w*|"
         r"reject\w*|slams?|slammed|slaps?|slapped|tighten\w*|piles? on|steps? up|doubts?|"
         r"mulls?|threaten\w*|vetoe?\w*"
-    )
-    + r"\b"
+    ),
+    r"\b",
 )
 # "Germany increases humanitarian assistance for ...": a giver without a giving verb.
 _GIVER_AFTER = re.compile(
@@ -305,8 +307,9 @@ _LOGGED = [
     _DIASPORA,
     _DIPLOMATIC,
     _NEIGHBOUR,
+    _ACTOR,
     _MISSION,
-) = (1 << k for k in range(10))
+) = (1 << k for k in range(11))
 # The kind of cue word each pattern reads a token as (matched on the whole token).
 _TOKEN_KINDS = (
     (_RISK, _RISK_WORD),
@@ -318,6 +321,7 @@ _TOKEN_KINDS = (
     (_DIASPORA, _DIASPORA_CUE),
     (_DIPLOMATIC, _DIPLOMATIC_CUE),
     (_NEIGHBOUR, _NEIGHBOUR_CUE),
+    (_ACTOR, _ACTOR_CUE),
     (_MISSION, _MISSION_CUE),
 )
 
@@ -325,42 +329,43 @@ _TOKEN_KINDS = (
 class _WordKinds:
     """Which tokens are cue words (see _TOKEN_KINDS), decided once per token.
 
-    News reuses its words, so a sentence is classified by set operations on its tokens
-    instead of regex searches: one intersection with the known cue words, then their
-    kinds. Every token seen maps to its kinds (0 for none) in a dict of strings and
-    ints, which the garbage collector does not walk. The memory is one tuple replaced
-    as a whole, and a token is recorded as a cue before it is known, so a concurrent
-    reader never sees a half-classified token.
+    News reuses its words, so a sentence is classified by dict lookups instead of regex
+    searches: every token seen maps to its kinds (0 for none) in a dict of strings and
+    ints, which the garbage collector does not walk. The memory is replaced as a whole
+    when full, and a token is stored only once classified, so a concurrent reader never
+    sees a half-classified token.
     """
 
     def __init__(self) -> None:
-        self._state = self._fresh()
+        self._kinds: dict[str, int] = {}
 
-    @staticmethod
-    def _fresh() -> tuple[dict[str, int], set[str]]:
-        """Empty memory: (kinds of every token seen, the tokens that are cues)."""
-        return {}, set()
-
-    def of(self, tokens: Iterable[str]) -> int:
+    def of(self, tokens: Sequence[str]) -> int:
         """The kinds of cue word among ``tokens`` (a mask of _RISK, _SPORT, ...)."""
-        words = set(tokens)
-        kinds, cues = self._state
-        new = words.difference(kinds)
-        if new:
-            if len(kinds) + len(new) > _TOKEN_MEMORY:
-                kinds, cues = self._state = self._fresh()
-                new = words
-            for word in new:
-                kind = 0
-                for bit, pattern in _TOKEN_KINDS:
-                    if pattern.fullmatch(word):
-                        kind |= bit
-                if kind:
-                    cues.add(word)
-                kinds[word] = kind
+        # One lookup a token; the distinct kinds of a sentence are a handful of ints.
+        found = set(map(self._kinds.get, tokens))
+        if None in found:
+            return self._learn(tokens)
         mask = 0
-        for word in words & cues:
-            mask |= kinds[word]
+        for kind in found:
+            mask |= kind or 0
+        return mask
+
+    def _learn(self, tokens: Sequence[str]) -> int:
+        """Classify the tokens not seen yet; the kinds of all of ``tokens``."""
+        kinds = self._kinds
+        new = set(tokens).difference(kinds)
+        if len(kinds) + len(new) > _TOKEN_MEMORY:
+            kinds = self._kinds = {}
+            new = set(tokens)
+        for word in new:
+            kind = 0
+            for bit, pattern in _TOKEN_KINDS:
+                if pattern.fullmatch(word):
+                    kind |= bit
+            kinds[word] = kind
+        mask = 0
+        for kind in map(kinds.__getitem__, tokens):
+            mask |= kind
         return mask
 
 
@@ -454,12 +459,6 @@ class _Readings:
         if not n_rows:
             return out
         ix = _INDEX
-        rows = np.asarray(self.rows, dtype=np.intp)
-
-        def per_row(flags: Any, where: NDArray[np.intp] = rows) -> NDArray[np.float64]:
-            summed = np.bincount(where, weights=flags, minlength=n_rows)
-            return summed.astype(np.float64, copy=False)
-
         sentences, counts_list, indices, kinds_list, presents = zip(
             *self.named_sentences, strict=True
         )
@@ -468,9 +467,9 @@ class _Readings:
         sentence_index = np.asarray(indices, dtype=np.intp)
         mention_kinds = np.repeat(sentence_kinds, per_mention)
         in_title = np.repeat(sentence_index == 0, per_mention)
-        city_list = [m.kind in _CITY_KINDS for m in self.mentions]
-        named_list = [m.kind in _NAME_KINDS for m in self.mentions]
-        demonym_list = [m.kind == "demonym" for m in self.mentions]
+        city = np.array([m.kind in _CITY_KINDS for m in self.mentions], dtype=bool)
+        named = np.array([m.kind in _NAME_KINDS for m in self.mentions], dtype=bool)
+        demonym = np.array([m.kind == "demonym" for m in self.mentions], dtype=bool)
         (
             before,
             diplomatic_in,
@@ -483,51 +482,60 @@ class _Readings:
             venue,
             colon,
             border,
-        ) = (
-            np.array(flags, dtype=bool)
-            for flags in self._mention_readings(
-                list(chain.from_iterable(map(repeat, sentences, counts_list))),
-                in_title.tolist(),
-                mention_kinds,
-                city_list,
-                demonym_list,
-                named_list,
-            )
+        ) = self._mention_readings(
+            list(chain.from_iterable(map(repeat, sentences, counts_list))),
+            in_title,
+            mention_kinds,
+            city,
+            demonym,
+            named,
         )
-        demonym = np.array(demonym_list, dtype=bool)
-        city = np.array(city_list, dtype=bool)
-        counts = per_row(None)
-        out[:, ix["prep_before"]] = per_row(before)
-        out[:, ix["diplomatic_in_before"]] = per_row(diplomatic_in)
-        out[:, ix["capital_city"]] = per_row(city)
-        out[:, ix["actor_after"]] = actor_counts = per_row(actor)
-        out[:, ix["host_after"]] = per_row(host)
-        out[:, ix["actor_noun_after"]] = per_row(noun & ~demonym)
-        out[:, ix["demonym_actor_noun"]] = per_row(noun & demonym)
-        out[:, ix["neighbour_before"]] = per_row(neighbour)
-        out[:, ix["diaspora_after"]] = per_row(diaspora)
-        out[:, ix["venue_after"]] = per_row(venue)
-        out[:, ix["border_after"]] = per_row(border)
-        out[:, ix["demonym_beneficiary"]] = per_row(beneficiary)
-        out[:, ix["capital_actor"]] = per_row(city & (actor | host))
-        out[:, ix["title_prep_before"]] = per_row(before & in_title)
-        out[:, ix["title_actor_after"]] = title_actor = per_row(actor & in_title)
-        out[:, ix["title_host_after"]] = per_row(host & in_title)
-        out[:, ix["title_city"]] = per_row(city & in_title)
-        out[:, ix["title_colon_after"]] = per_row(colon)
-        named_in_title = per_row(in_title) > 0
-        named_in_title_by_name = per_row(in_title & ~demonym) > 0
+        by_mention = {
+            "prep_before": before,
+            "diplomatic_in_before": diplomatic_in,
+            "capital_city": city,
+            "actor_after": actor,
+            "host_after": host,
+            "actor_noun_after": noun & ~demonym,
+            "demonym_actor_noun": noun & demonym,
+            "neighbour_before": neighbour,
+            "diaspora_after": diaspora,
+            "venue_after": venue,
+            "border_after": border,
+            "demonym_beneficiary": beneficiary,
+            "capital_actor": city & (actor | host),
+            "title_prep_before": before & in_title,
+            "title_actor_after": actor & in_title,
+            "title_host_after": host & in_title,
+            "title_city": city & in_title,
+            "title_colon_after": colon,
+        }
+        summed = _per_row(
+            self.rows,
+            n_rows,
+            [*by_mention.values(), in_title, in_title & ~demonym, demonym, np.ones_like(city)],
+        )
+        out[:, [ix[name] for name in by_mention]] = summed[:, : len(by_mention)]
+        named_in_title = summed[:, -4] > 0
+        named_in_title_by_name = summed[:, -3] > 0
+        demonyms, counts = summed[:, -2], summed[:, -1]
+        mention_sums = dict(zip(by_mention, summed.T, strict=False))
+        actor_counts = mention_sums["actor_after"]
+        title_actor = mention_sums["title_actor_after"]
         # Per (sentence, country named in it).
-        pairs = np.fromiter(chain.from_iterable(presents), dtype=np.intp)
+        pairs = list(chain.from_iterable(presents))
         per_sentence = np.fromiter(map(len, presents), dtype=np.intp, count=len(presents))
         pair_kinds = np.repeat(sentence_kinds, per_sentence)
         risky = pair_kinds & _RISK > 0
         sole = np.repeat(per_sentence == 1, per_sentence)
         sporty = (pair_kinds & _SPORT > 0) & np.repeat(sentence_index > 0, per_sentence)
-        out[:, ix["sole_risk_sentences"]] = per_row(risky & sole, pairs)
-        out[:, ix["shared_risk_sentences"]] = per_row(risky & ~sole, pairs)
-        out[:, ix["sport_sentences"]] = per_row(sporty, pairs)
-        sentence_counts = per_row(None, pairs)
+        pair_sums = _per_row(
+            pairs, n_rows, [risky & sole, risky & ~sole, sporty, np.ones_like(sole)]
+        )
+        out[:, ix["sole_risk_sentences"]] = pair_sums[:, 0]
+        out[:, ix["shared_risk_sentences"]] = pair_sums[:, 1]
+        out[:, ix["sport_sentences"]] = pair_sums[:, 2]
+        sentence_counts = pair_sums[:, 3]
 
         # Relations between the countries of one article.
         first_rows = np.asarray(self.first_rows, dtype=np.intp)
@@ -567,7 +575,7 @@ class _Readings:
         # Beyond four countries (lists of a region's countries) more add nothing.
         out[:, ix["log_n_countries"]] = np.log(np.minimum(np.repeat(sizes, sizes), 4))
         out[:, ix["is_top_count"]] = counts == per_article(counts, np.maximum)
-        out[:, ix["demonym_share"]] = per_row(demonym) / np.maximum(counts, 1)
+        out[:, ix["demonym_share"]] = demonyms / np.maximum(counts, 1)
         out[:, ix["other_actor_patterns"]] = per_article(actor_counts) - actor_counts
         # Acting needs a cue of its own: a verb, an official noun or a capital acting.
         out[:, ix["actor_cue"]] = actor_cue
@@ -579,12 +587,12 @@ class _Readings:
     def _mention_readings(
         self,
         sentences: list[str],
-        in_title: list[bool],
+        in_title: NDArray[np.bool_],
         kinds: NDArray[np.intp],
-        city: list[bool],
-        demonym: list[bool],
-        named: list[bool],
-    ) -> tuple[list[bool], ...]:
+        city: NDArray[np.bool_],
+        demonym: NDArray[np.bool_],
+        named: NDArray[np.bool_],
+    ) -> tuple[NDArray[np.bool_], ...]:
         """Per mention, whether each pattern matches before or after it.
 
         In order: preposition, diplomatic noun, neighbour word and word of giving
@@ -593,77 +601,65 @@ class _Readings:
         only) and border after or before. Tails are matched in place, at most 64
         characters from the mention. Arguments hold one entry per mention: its
         lower-cased sentence, whether it is in the title, the cue words of its sentence
-        (a pattern runs only where its words are) and its kind.
+        and its kind. A pattern runs only at the mentions that meet a cheap necessary
+        condition of it (a cue word in the sentence, see _cued, or the last word before
+        the mention): most mentions meet few.
         """
         ends = [m.end for m in self.mentions]
         heads = [
             " ".join(s[max(0, i - 48) : i].split()[-4:]) + " " if i and s[i - 1].isspace() else ""
             for s, i in zip(sentences, [m.start for m in self.mentions], strict=True)
         ]
+        n = len(heads)
 
-        def before(pattern: re.Pattern[str], where: list[bool] | None = None) -> list[bool]:
-            search = pattern.search
-            if where is None:
-                return [bool(h) and search(h) is not None for h in heads]
-            return [
-                w and bool(h) and search(h) is not None for h, w in zip(heads, where, strict=True)
-            ]
-
-        def after(pattern: re.Pattern[str], where: list[bool] | None = None) -> list[bool]:
-            match = pattern.match
-            if where is None:
-                return [
-                    match(s, e, e + _TAIL_CHARS) is not None
-                    for s, e in zip(sentences, ends, strict=True)
-                ]
-            return [
-                w and match(s, e, e + _TAIL_CHARS) is not None
-                for s, e, w in zip(sentences, ends, where, strict=True)
-            ]
-
-        def having(kind: int) -> list[bool]:
-            found: list[bool] = (kinds & kind > 0).tolist()
+        # Every "before" pattern needs a word, so an empty head (a mention that does not
+        # follow a space) never matches.
+        def before(pattern: re.Pattern[str], at: list[int]) -> NDArray[np.bool_]:
+            found = np.zeros(n, dtype=bool)
+            if at:
+                search = pattern.search
+                found[at] = [search(heads[i]) is not None for i in at]
             return found
 
-        # Cheap necessary conditions first: a cue word in the sentence (see _cued), or
-        # the last word before the mention.
+        def after(pattern: re.Pattern[str], at: list[int]) -> NDArray[np.bool_]:
+            found = np.zeros(n, dtype=bool)
+            if at:
+                match = pattern.match
+                found[at] = [
+                    match(sentences[i], ends[i], ends[i] + _TAIL_CHARS) is not None for i in at
+                ]
+            return found
+
+        def where(mask: NDArray[np.bool_]) -> list[int]:
+            at: list[int] = np.flatnonzero(mask).tolist()
+            return at
+
+        def having(kind: int) -> list[int]:
+            return where(kinds & kind > 0)
+
+        def ending(words: tuple[str, ...], among: Iterable[int] = range(n)) -> list[int]:
+            return [i for i in among if heads[i].endswith(words)]
+
         border = having(_BORDER)
-        ends_in_at = [h.endswith(("in ", "at ")) for h in heads]
-        ends_near = [
-            n and h.endswith(("near ", "to ", "toward ", "towards ", "along ", "the "))
-            for h, n in zip(heads, named, strict=True)
-        ]
         return (
-            before(_BEFORE_SUBJECT),
+            before(_BEFORE_SUBJECT, ending(_SUBJECT_HEAD_ENDS)),
             before(_DIPLOMATIC_IN, having(_DIPLOMATIC)),
             before(_NEIGHBOUR_BEFORE, having(_NEIGHBOUR)),
-            before(_BENEFICIARY_BEFORE, demonym),
-            [
-                a or b or c
-                for a, b, c in zip(
-                    after(_ACTOR_AFTER),
-                    after(_GIVER_AFTER, having(_AID)),
-                    before(_MISSION_OF, having(_MISSION)),
-                    strict=True,
-                )
-            ],
+            before(_BENEFICIARY_BEFORE, where(demonym)),
+            after(_ACTOR_AFTER, having(_ACTOR))
+            | after(_GIVER_AFTER, having(_AID))
+            | before(_MISSION_OF, having(_MISSION)),
             after(_HOST_AFTER, having(_HOST)),
             after(_ACTOR_NOUN_AFTER, having(_NOUN)),
             after(_DIASPORA_AFTER, having(_DIASPORA)),
-            [
-                a or b
-                for a, b in zip(after(_VENUE, city), before(_VENUE_BEFORE, ends_in_at), strict=True)
-            ],
-            after(_HEAD_COLON, in_title),
-            [
-                a or b or c
-                for a, b, c in zip(
-                    after(_BORDER_AFTER, border),
-                    before(_BORDER_BEFORE, border),
-                    before(_NEAR_BEFORE, ends_near),
-                    strict=True,
-                )
-            ],
+            after(_VENUE, where(city)) | before(_VENUE_BEFORE, ending(("in ", "at "))),
+            after(_HEAD_COLON, where(in_title)),
+            after(_BORDER_AFTER, border)
+            | before(_BORDER_BEFORE, border)
+            | before(
+                _NEAR_BEFORE,
+                ending(("near ", "to ", "toward ", "towards ", "along ", "the "), where(named)),
+            ),
         )
 
     def _title_after_actor(
@@ -679,6 +675,21 @@ class _Readings:
                 row = self.rows[j]
                 if self.mentions[j].start >= after and not title_actors[row]:
                     column[row] = 1.0
+
+
+def _per_row(
+    rows: Sequence[int], n_rows: int, flags: Sequence[NDArray[np.bool_]]
+) -> NDArray[np.float64]:
+    """How many entries of each row have each flag: shape (n_rows, len(flags)).
+
+    One bincount for all the flags (a batch of one article would otherwise pay numpy's
+    per-call cost once a column); the sums are of ones, so exact in any order.
+    """
+    k = len(flags)
+    at = np.asarray(rows, dtype=np.intp)[:, None] * k + np.arange(k)
+    stacked = np.column_stack(flags)
+    summed = np.bincount(at.ravel(), weights=stacked.ravel(), minlength=n_rows * k)
+    return summed.reshape(n_rows, k).astype(np.float64, copy=False)
 
 
 def country_features(

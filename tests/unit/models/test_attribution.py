@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from models import mention_features
 from models.articles import WORD, parse_article
 from models.attribution import PROMOTE_SUBJECT, decode_roles
+from models.fitting import Example
 from models.gazetteer import default_gazetteer
 from models.mention_features import FEATURE_NAMES, _either, article_features, country_features
 
@@ -196,6 +197,34 @@ def test_patterns_are_cued_by_the_first_word_of_each_alternative() -> None:
     assert pattern.search("the prime minister said") and not pattern.search("prime time")
     assert all(cue.fullmatch(w) for w in ("prime", "envoy", "envoys", "born"))
     assert not cue.fullmatch("minister")
+
+
+_HEAD_WORDS = st.sampled_from(
+    ["in", "to", "the", "northern", "sit-in", "(in", "fled", "of", "x", "à", "eastern", "tern"]
+) | st.text(alphabet="abcdeinorst-'(", min_size=1, max_size=8)
+
+
+@given(st.lists(_HEAD_WORDS, min_size=1, max_size=4))
+def test_preposition_gate_lets_every_match_through(words: list[str]) -> None:
+    head = " ".join(words) + " "  # as _mention_readings builds a head
+    if mention_features._BEFORE_SUBJECT.search(head):
+        assert head.endswith(mention_features._SUBJECT_HEAD_ENDS)
+
+
+def test_actor_verbs_are_cued_in_every_sentence_they_match(corpus: list[Example]) -> None:
+    mf = mention_features
+    kinds = mf._WordKinds()
+    matched = 0
+    for example in corpus:
+        article = parse_article(example["title"], example.get("text", ""), default_gazetteer())
+        for found, lowered, tokens in zip(
+            article.mentions, article.lowered, article.tokens, strict=True
+        ):
+            for m in found:
+                if mf._ACTOR_AFTER.match(lowered, m.end, m.end + mf._TAIL_CHARS):
+                    matched += 1
+                    assert kinds.of(tokens) & mf._ACTOR, lowered
+    assert matched > 100
 
 
 @pytest.mark.parametrize(

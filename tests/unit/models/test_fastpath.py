@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
+from scipy import sparse
 
 from models.articles import WORD
 from models.factors import pooled_sentences, pooled_text
-from models.fastpath import DIRECTION_THRESHOLD, CompiledFactorModel, PooledBatch
+from models.fastpath import (
+    DIRECTION_THRESHOLD,
+    CompiledFactorModel,
+    PooledBatch,
+    _Csr,
+    _ones,
+    _product,
+    _times_dense,
+)
 from models.fitting import Example
 from models.learned import LearnedAnalyzer
 
@@ -70,3 +80,32 @@ def test_empty_batch(analyzer: LearnedAnalyzer) -> None:
     compiled = CompiledFactorModel(analyzer.factor_model, analyzer.factor_names)
     relevance, easing = compiled.predict_pooled(PooledBatch())
     assert relevance.shape == easing.shape == (0, len(analyzer.factor_names))
+
+
+def _random_csr(rng: np.random.Generator, shape: tuple[int, int], n: int) -> _Csr:
+    """A matrix of ones at random (row, column) pairs, repeats included."""
+    rows = rng.integers(0, shape[0], n)
+    return _ones(rows, rng.integers(0, shape[1], n), shape)
+
+
+def test_kernels_give_scipys_products_bit_for_bit() -> None:
+    """The direct kernel calls keep scipy's entry order, so sums round the same way."""
+    rng = np.random.default_rng(0)
+    for n_left, n_inner, n_right in [(1, 1, 1), (3, 7, 50), (40, 90, 300), (5, 0, 4)]:
+        left = _random_csr(rng, (n_left, n_inner), 4 * n_left if n_inner else 0)
+        right = _random_csr(rng, (n_inner, n_right), 6 * n_inner)
+        product = _product(left, right)
+        as_scipy = sparse.csr_matrix((left.data, left.indices, left.indptr), (n_left, n_inner))
+        expected = as_scipy @ sparse.csr_matrix(
+            (right.data, right.indices, right.indptr), (n_inner, n_right)
+        )
+        assert np.array_equal(product.indptr, expected.indptr)
+        assert np.array_equal(product.indices, expected.indices)
+        assert np.array_equal(product.data, expected.data)
+        dense = rng.normal(size=(n_right, 6))
+        scaled = product._replace(data=rng.normal(size=len(product.data)))
+        expected_dense = (
+            sparse.csr_matrix((scaled.data, scaled.indices, scaled.indptr), (n_left, n_right))
+            @ dense
+        )
+        assert np.array_equal(_times_dense(scaled, dense), expected_dense)
