@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -274,8 +275,9 @@ class Gazetteer:
         Parameters
         ----------
         config_dir : Path, optional
-            Folder holding aliases.yaml, cities.yaml, demonyms.yaml, display_names.yaml,
-            us_state_tags.yaml and ambiguity.yaml; defaults to ``config/gazetteer``.
+            Folder holding aliases.yaml, destinations.yaml, cities.yaml, demonyms.yaml,
+            display_names.yaml, us_state_tags.yaml and ambiguity.yaml; defaults to
+            ``config/gazetteer``.
 
         Returns
         -------
@@ -298,6 +300,11 @@ class Gazetteer:
         french = _load_yaml(cdir / "french.yaml") if (cdir / "french.yaml").is_file() else {}
         for iso2, extra_names in _check_code_map(french.get("aliases", {}), cdir).items():
             aliases[iso2] = [*_as_list(aliases.get(iso2)), *_as_list(extra_names)]
+        destinations = _check_code_map(
+            _load_yaml(cdir / "destinations.yaml"), cdir / "destinations.yaml"
+        )
+        for iso2, titles in destinations.items():
+            aliases[iso2] = [*_as_list(aliases.get(iso2)), *_as_list(titles)]
         for iso2, places in _check_code_map(french.get("cities", {}), cdir).items():
             spec = dict(cities.get(iso2) or {})
             spec["cities"] = [*_as_list(spec.get("cities")), *_as_list(places)]
@@ -355,8 +362,9 @@ class Gazetteer:
             us_cues_before=tuple(_as_list(amb_data.get("us_cues_before"))),
             suppress=frozenset(_as_list(amb_data.get("suppress"))),
         )
+        titles = {str(t) for names_ in destinations.values() for t in _as_list(names_)}
         surfaces = cls._build_surfaces(
-            countries, extra, official, aliases, cities, demonyms, ambiguity
+            countries, extra, official, aliases, cities, demonyms, ambiguity, titles
         )
         return cls(tuple(countries), extra, names, tags, surfaces, ambiguity)
 
@@ -404,8 +412,13 @@ class Gazetteer:
         cities: Mapping[str, Any],
         demonyms: Mapping[str, Any],
         amb: _Ambiguity,
+        titles: AbstractSet[str],
     ) -> dict[str, _Entry | None]:
-        """Exact-case surface forms for the text matcher; ``None`` marks a suppressed phrase."""
+        """Exact-case surface forms for the text matcher; ``None`` marks a suppressed phrase.
+
+        ``titles`` are advisory destination names matched whole although they hold commas
+        or brackets ("Virgin Islands (U.S.)" is not the United States).
+        """
         found: dict[str, _Entry] = {}
         clashes: dict[str, set[str]] = {}
 
@@ -429,7 +442,7 @@ class Gazetteer:
                     add(name, c.iso2, "name", upper=True)
         for iso2, alist in aliases.items():
             for alias in _as_list(alist):
-                if _is_prose_alias(alias):
+                if _is_prose_alias(alias) or alias in titles:
                     kind = _alias_kind(alias)
                     add(alias, iso2, kind, upper=kind != "code")
         for iso2, spec in cities.items():

@@ -369,6 +369,25 @@ def test_saints_as_advisory_sources_spell_them(gaz: Gazetteer) -> None:
     assert [iso2 for iso2, _ in found(gaz, text)] == ["LC", "PM", "BL", "KN"]
 
 
+def test_destination_titles_with_commas_or_brackets_are_one_mention(gaz: Gazetteer) -> None:
+    """How the UK and Canada title some advisories; the parts must not be read apart."""
+    assert found(gaz, "Virgin Islands (U.S.): travel advice update") == [
+        ("VI", "Virgin Islands (U.S.)")
+    ]
+    assert found(gaz, "Israel, the West Bank and the Gaza Strip: travel advice update") == [
+        ("IL", "Israel, the West Bank and the Gaza Strip")
+    ]
+    assert found(gaz, "Cook Islands, Tokelau and Niue: update") == [
+        ("CK", "Cook Islands, Tokelau and Niue")
+    ]
+    # In prose the territories stay apart.
+    assert found(gaz, "Clashes in the West Bank; Israel responds") == [
+        ("PS", "West Bank"),
+        ("IL", "Israel"),
+    ]
+    assert gaz.resolve("Virgin Islands (U.S.)") == "VI"
+
+
 def test_guinea_family(gaz: Gazetteer) -> None:
     text = (
         "Guinea, Guinea-Bissau, Equatorial Guinea and Papua New Guinea; "
