@@ -135,7 +135,8 @@ _ACTOR_AFTER, _ACTOR_CUE = _cued(
         r"downgrad\w*|lifts? (?:its )?\w+ "
         r"(?:departure|warning|advisory)|gives?|contribut\w*|provid\w*|allocat\w*|funds?|"
         r"boosts?|increases? its|will help|helps?|approves? \w+ (?:aid|assistance)|"
-        r"grants?|granted|assists?|assisted|backs?|backed|hands? over|handed over|"
+        # Present tense only: "granted", "backed by" are passive ("Ukraine granted status").
+        r"grants?|assists?|backs?|hands? over|"
         r"to (?:help|send|double|give|provide)|spen[dt]s?|"
         # Pressure from abroad: "..., Russia blames rebels", "U.S. slaps sanctions".
         r"press(?:es|ed|ing)|pressures?|pressured|push(?:es|ed|ing)?|lobb\w*|blam\w*|"

@@ -187,6 +187,10 @@ def test_givers_and_advisers_name_the_country_after_their_verb() -> None:
     title = "Japan raises Burkina Faso travel warning to highest level"
     assert _row(title, "", "JP")["actor_after"] > 0
     assert _row(title, "", "BF")["actor_after"] == 0
+    # Passive participles name the one acted on, not the actor.
+    assert _row("Ukraine granted EU candidate status", "", "UA")["actor_after"] == 0
+    assert _row("Sudan, backed by Egypt, retakes Khartoum", "", "SD")["actor_after"] == 0
+    assert _row("Niger handed over to junta as France withdraws", "", "NE")["actor_after"] == 0
 
 
 def test_patterns_are_cued_by_the_first_word_of_each_alternative() -> None:
