@@ -22,7 +22,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from service.extensions import runtime
+from models.registry import ArtifactError
+from service.extensions import Runtime, runtime
 from service.ingest import news as news_formats
 from service.ingest.analysis_pool import DEFAULT_ANALYSIS_WORKERS, analysis_pool
 from service.ingest.pipeline import IngestReport, ingest_path
@@ -36,6 +37,17 @@ from service.storage.db import db
 from service.storage.tables import Advisory, Signal
 
 logger = logging.getLogger(__name__)
+
+
+def cli_runtime() -> Runtime:
+    """The runtime for a command: a broken model artifact is a one-line error with the fix,
+    not a traceback."""
+    try:
+        return runtime()
+    except ArtifactError as exc:
+        raise click.ClickException(
+            f"{exc}; run `python -m service train` to replace the active model"
+        ) from None
 
 
 @contextmanager
@@ -79,7 +91,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, not the proxy
-    runtime()  # a broken artifact stops the start, not the first request
+    cli_runtime()  # a broken artifact stops the start, not the first request
     scheduler = None
     if not no_scheduler and app.config["SETTINGS"].scheduler_enabled:
         scheduler = _scheduler(app, blocking=False)
@@ -98,7 +110,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
 def scheduler_command() -> None:
     """Run the scheduled jobs in the foreground until SIGTERM or Ctrl+C."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, not the proxy
-    runtime()  # a broken artifact stops the start, not the first job
+    cli_runtime()  # a broken artifact stops the start, not the first job
     scheduler = _scheduler(app, blocking=True)
     try:
         with _sigterm_stops():
@@ -236,7 +248,7 @@ def _generic_options(
 def _ingest_files(
     path: Path, fmt: str | None, options: dict[str, Any] | None = None, *, workers: int = 0
 ) -> dict[str, IngestReport | Exception]:
-    rt = runtime()
+    rt = cli_runtime()
     pool = analysis_pool(rt.analyzer, workers) if workers else nullcontext(None)
     with pool as executor:
         outcomes = ingest_path(
@@ -268,11 +280,12 @@ def _ingest_sources(
         )
     chosen = [s for s in specs.values() if s.enabled] if everything else [specs[n] for n in names]
     outcomes: dict[str, IngestReport | Exception] = {}
+    analyzer = cli_runtime().analyzer
     for spec in chosen:
         try:
             outcomes[spec.name] = run_source(
                 spec,
-                analyzer=runtime().analyzer,
+                analyzer=analyzer,
                 session_scope=db.session_scope,
                 timeout_seconds=settings.fetch_timeout_seconds,
                 max_bytes=settings.fetch_max_bytes,
@@ -287,7 +300,7 @@ def _ingest_sources(
 
 
 def _rescore(as_of: datetime) -> None:
-    rt = runtime()
+    rt = cli_runtime()
     with db.session_scope() as session:
         results = rescore(
             session,
@@ -344,7 +357,7 @@ def score(as_of: str | None, first: datetime | None, last: datetime | None) -> N
     if last < first:
         raise click.BadParameter("--to is before --from", param_hint="--to")
     days = [first.date() + timedelta(days=n) for n in range((last - first).days + 1)]
-    rt = runtime()
+    rt = cli_runtime()
     with click.progressbar(days, label="backfilling", item_show_func=_day_label) as bar:
         for day in bar:
             with db.session_scope() as session:
@@ -383,7 +396,7 @@ def analyze(path: Path | None, fmt: str | None) -> None:
         parsed = news_formats.PARSERS[fmt](data)
     except ParseFailure as exc:
         raise click.ClickException(str(exc)) from None
-    analyzer = runtime().analyzer
+    analyzer = cli_runtime().analyzer
     analyses = [
         {"title": a.title, **asdict(analyzer.analyze(a.title, a.text))} for a in parsed.items
     ]

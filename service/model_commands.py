@@ -18,7 +18,8 @@ from models.evaluate import evaluate as evaluate_models
 from models.registry import load_active
 from models.score_training import evaluate_score_model, train_score_model
 from models.train import train as train_models
-from service.extensions import SCORE_MODELS, runtime
+from service.cli import cli_runtime
+from service.extensions import SCORE_MODELS
 from service.settings import REPO_ROOT
 
 CORPUS_DIR = REPO_ROOT / "models" / "data"
@@ -78,7 +79,7 @@ def evaluate(data_dir: Path, shared_dir: Path | None, no_real_data: bool) -> Non
         click.echo("../shared/data not found: real-data checks left out", err=True)
     result = evaluate_models(data_dir, current_app.config["SETTINGS"].model_dir, shared)
     if shared is not None:
-        result["scoring"] = evaluate_score_model(shared, runtime().analyzer)
+        result["scoring"] = evaluate_score_model(shared, cli_runtime().analyzer)
     click.echo(json.dumps(result, indent=2))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import marshmallow as ma
@@ -10,10 +11,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from models.registry import ArtifactError
 from service.api.errors import abort
 from service.extensions import runtime
 from service.metrics import registry
 from service.storage.db import db
+
+logger = logging.getLogger(__name__)
 
 blp = Blueprint("health", __name__, description="Health and metrics")
 
@@ -41,18 +45,14 @@ class Readiness(MethodView):
     @blp.response(200, ReadinessSchema)
     def get(self) -> dict[str, Any]:
         """The database is reachable and the models are loaded."""
-        database = db.ping()
-        analyzer = current_app.extensions.get("travelrisk.runtime")
-        if not database or analyzer is None:
-            abort(
-                503,
-                message="not ready: " + ("database unreachable" if not database else "no model"),
-            )
-        return {
-            "status": "ready",
-            "database": True,
-            "model_version": runtime().analyzer.model_version,
-        }
+        if not db.ping():
+            abort(503, message="not ready: database unreachable")
+        try:
+            version = runtime().analyzer.model_version
+        except ArtifactError:  # a lazy app meets a broken artifact here first
+            logger.exception("readiness: the active model cannot be loaded")
+            abort(503, message="not ready: the active model cannot be loaded (see the logs)")
+        return {"status": "ready", "database": True, "model_version": version}
 
 
 @blp.route("/metrics")

@@ -87,19 +87,41 @@ def test_evaluate_prints_learned_and_baseline_metrics_side_by_side(
 
 
 def test_train_replaces_a_broken_active_artifact_that_stops_the_server(
-    model_settings: Settings, small_corpus: Path
+    model_settings: Settings, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = model_settings.model_dir
     (folder / "20200101T000000-deadbeef").mkdir(parents=True)
     (folder / "ACTIVE").write_text("20200101T000000-deadbeef\n")
     with pytest.raises(ArtifactError, match="unreadable metadata"):
-        create_app(model_settings)
+        create_app(model_settings)  # the WSGI app stops at start
 
-    runner = create_app(model_settings, lazy_runtime=True).test_cli_runner()
-    result = runner.invoke(args=["serve", "--port", "0"])
-    assert result.exit_code != 0
-    assert isinstance(result.exception, ArtifactError)
+    served: list[object] = []
+    monkeypatch.setattr("werkzeug.serving.run_simple", lambda *a, **k: served.append(a))
+    app = create_app(model_settings, lazy_runtime=True)  # as the command line builds it
+    ready = app.test_client().get("/readyz")
+    assert ready.status_code == 503
+    assert "the active model cannot be loaded" in ready.get_json()["detail"]
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["serve", "--port", "0", "--no-scheduler"])
+    assert result.exit_code == 1
+    assert "unreadable metadata" in result.output
+    assert "run `python -m service train`" in result.output
+    assert not served
+
     result = runner.invoke(args=["train", "--data", str(small_corpus)])
     assert result.exit_code == 0, result.output
-    assert (folder / "ACTIVE").read_text().strip() != "20200101T000000-deadbeef"
-    assert create_app(model_settings).test_client().get("/readyz").status_code == 200
+    version = (folder / "ACTIVE").read_text().strip()
+    assert version != "20200101T000000-deadbeef"
+    ready = create_app(model_settings).test_client().get("/readyz")
+    assert ready.get_json()["model_version"] == version
+
+
+def test_evaluate_skips_the_reason_check_for_a_corpus_without_labels(
+    model_settings: Settings, small_corpus: Path, shared_data: Path
+) -> None:
+    runner = create_app(model_settings, lazy_runtime=True).test_cli_runner()
+    result = runner.invoke(args=["evaluate", "--data", str(small_corpus)])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output[: result.output.rindex("}") + 1])
+    assert metrics["learned"]["update_reasons"] == {}
+    assert 0 < metrics["learned"]["reliefweb"]["precision"] <= 1
