@@ -148,12 +148,13 @@ def parse_article(title: str, text: str, gazetteer: Gazetteer) -> ParsedArticle:
     title_mentions = tuple(gazetteer.find_mentions(head))
     found: list[list[Mention]] = [[] for _ in body]
     if body:
+        new = tuple.__new__  # a Mention without the named tuple's Python-level __new__
         for iso2, start, end, surface, kind in gazetteer.find_mentions(text):
             i = bisect_right(starts, start) - 1
             if i < 0 or end > starts[i] + len(body[i]):
                 continue
             offset = starts[i]
-            found[i].append(Mention(iso2, start - offset, end - offset, surface, kind))
+            found[i].append(new(Mention, (iso2, start - offset, end - offset, surface, kind)))
     sentences = (head, *body)
     lower = [s.lower() for s in sentences]
     same_length = all(map(eq, map(len, sentences), map(len, lower)))
