@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from operator import eq
+
+import numpy as np
+from numpy.typing import NDArray
 
 from models.gazetteer import Gazetteer, Mention
 
-__all__ = ["SENTENCE_END", "WORD", "ParsedArticle", "parse_article"]
+__all__ = ["SENTENCE_END", "WORD", "ParsedArticle", "TokenCodes", "parse_article"]
 
 # A sentence ends at ., ! or ? followed by space and a capital, digit or quote, or at a
 # line break. The punctuation stays with its sentence. Written to start with one
@@ -24,6 +29,8 @@ SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])\s+(?=[\"“‘'A-Z0-9])|(?<=\n)
 # A word token: two or more word characters. The same tokens as scikit-learn's default
 # pattern r"\b\w\w+\b" (a greedy run of word characters is a whole word), found faster.
 WORD = re.compile(r"\w\w+")
+# Distinct tokens a TokenCodes remembers before it starts afresh.
+_TOKEN_MEMORY = 500_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +59,42 @@ class ParsedArticle:
     def sentences_of(self, iso2: str) -> list[int]:
         """Indices of the sentences that mention ``iso2``."""
         return [i for i, found in enumerate(self.mentions) if any(m.iso2 == iso2 for m in found)]
+
+
+class TokenCodes:
+    """An integer per token (whatever ``code`` makes of it), worked out once per token.
+
+    News reuses its words, so tokens are coded by one dict lookup each instead of regex
+    searches or several lookups. The dict holds strings and ints, which the garbage
+    collector does not walk; it is replaced as a whole when full, and a token is stored
+    only once coded, so a concurrent reader never sees a half-made entry.
+
+    Parameters
+    ----------
+    code : callable
+        The (non-negative) code of a token.
+    """
+
+    def __init__(self, code: Callable[[str], int]) -> None:
+        self._code = code
+        self._known: dict[str, int] = {}
+
+    def of(self, sentences: Sequence[Sequence[str]], n_tokens: int) -> NDArray[np.int64]:
+        """The codes of the ``n_tokens`` tokens of ``sentences``, one sentence after another."""
+        known = self._known
+        tokens = chain.from_iterable(sentences)
+        codes = np.fromiter(map(known.get, tokens, repeat(-1)), dtype=np.int64, count=n_tokens)
+        if n_tokens and codes.min() < 0:
+            every = list(chain.from_iterable(sentences))
+            new = {every[i] for i in np.flatnonzero(codes < 0).tolist()}
+            if len(known) + len(new) > _TOKEN_MEMORY:
+                known = self._known = {}
+                new = set(every)
+            code = self._code
+            for token in new:
+                known[token] = code(token)
+            codes = np.fromiter(map(known.__getitem__, every), dtype=np.int64, count=n_tokens)
+        return codes
 
 
 def _split(text: str) -> tuple[list[str], list[int]]:
@@ -105,12 +148,13 @@ def parse_article(title: str, text: str, gazetteer: Gazetteer) -> ParsedArticle:
     title_mentions = tuple(gazetteer.find_mentions(head))
     found: list[list[Mention]] = [[] for _ in body]
     if body:
+        new = tuple.__new__  # a Mention without the named tuple's Python-level __new__
         for iso2, start, end, surface, kind in gazetteer.find_mentions(text):
             i = bisect_right(starts, start) - 1
             if i < 0 or end > starts[i] + len(body[i]):
                 continue
             offset = starts[i]
-            found[i].append(Mention(iso2, start - offset, end - offset, surface, kind))
+            found[i].append(new(Mention, (iso2, start - offset, end - offset, surface, kind)))
     sentences = (head, *body)
     lower = [s.lower() for s in sentences]
     same_length = all(map(eq, map(len, sentences), map(len, lower)))

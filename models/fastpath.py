@@ -3,9 +3,10 @@
 scikit-learn validates inputs on every call (hundreds of microseconds each); the service
 analyses thousands of articles a second. The factor pipeline is linear after TF-IDF, so
 its fitted vocabularies, IDF weights, logistic coefficients and sigmoid calibrators are
-read once into arrays here and applied with numpy. Words become ids through one dict
-lookup per token, bigrams are found among the ids with numpy, each sentence of a batch is
-featurised once, and one sparse product pools the sentences of every country's text.
+read once into arrays here and applied with numpy. Words become ids (the caller looks
+them up, see :meth:`CompiledFactorModel.token_id`), bigrams are found among the ids with
+numpy, each sentence of a batch is featurised once, and one sparse product pools the
+sentences of every country's text.
 ``tests/unit/models/test_fastpath.py`` checks that this agrees with the pipeline.
 
 The sparse products call scipy's compiled CSR kernels directly (see :func:`_product`):
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import chain
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -158,15 +159,21 @@ class CompiledFactorModel:
         """One integer per (token id, token id) pair, unknown ids included."""
         return first * (self._unknown + 1) + second
 
+    def token_id(self, token: str) -> int:
+        """The id of a lower-cased word token, one id for every word outside the vocabulary."""
+        return self._token_ids.get(token, self._unknown)
+
     def word_terms(
-        self, sentences: Sequence[Sequence[str]]
+        self, ids: NDArray[np.int64], lengths: NDArray[np.intp]
     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """The word unigrams and bigrams of tokenised sentences, as (sentence, column) pairs.
 
         Parameters
         ----------
-        sentences : sequence of sequence of str
-            Lower-cased tokens of each sentence (:attr:`ParsedArticle.tokens`).
+        ids : ndarray of int
+            :meth:`token_id` of every token of the sentences, one sentence after another.
+        lengths : ndarray of int
+            The number of tokens of each sentence.
 
         Returns
         -------
@@ -174,15 +181,8 @@ class CompiledFactorModel:
             One pair per n-gram occurrence in the vocabulary (repeats kept); bigrams
             never span two sentences.
         """
-        n = len(sentences)
-        lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=n)
-        total = int(lengths.sum())
-        ids = np.fromiter(
-            map(self._token_ids.get, chain.from_iterable(sentences), repeat(self._unknown)),
-            dtype=np.int64,
-            count=total,
-        )
-        sentence_of = np.repeat(np.arange(n), lengths)
+        total = len(ids)
+        sentence_of = np.repeat(np.arange(len(lengths)), lengths)
         unigrams = self._unigram_columns[ids]
         known = unigrams >= 0
         rows = [sentence_of[known]]
@@ -287,14 +287,17 @@ class CompiledFactorModel:
         block's entries as the fitted vectorizers do, and products with the
         coefficients give the scores.
         """
-        n_texts, n_sentences, n_leads = batch.n_texts, len(batch.sentences), len(batch.leads)
+        n_texts, n_sentences, n_leads = batch.n_texts, len(batch.lengths), len(batch.leads)
         word_counts = _product(
             _ones(
                 np.asarray(batch.word_rows, dtype=np.int32),
                 np.asarray(batch.word_sentences, dtype=np.int32),
                 (n_texts, n_sentences),
             ),
-            _ones(*self.word_terms(batch.sentences), (n_sentences, len(self._word_idf))),
+            _ones(
+                *self.word_terms(batch.token_ids, batch.lengths),
+                (n_sentences, len(self._word_idf)),
+            ),
         )
         char_counts = _product(
             _ones(
@@ -315,14 +318,23 @@ class CompiledFactorModel:
 class PooledBatch:
     """The pooled texts of a batch of articles, as sentence ids and lead sentence ids.
 
-    A sentence is featurised once however many countries' texts pool it, and not at all
-    if none does: the pooled sentences' tokens are kept once in ``sentences``, the lead
-    sentences (whose character n-grams count) once in ``leads``, and a pooled text is a
-    set of (text, sentence) and (text, lead) pairs over them.
+    Every sentence of the batch is featurised once, however many countries' texts pool
+    it, from the token ids of all its sentences; the lead sentences (whose character
+    n-grams count) are kept once in ``leads``; and a pooled text is a set of (text,
+    sentence) and (text, lead) pairs over them.
+
+    Parameters
+    ----------
+    token_ids : ndarray of int
+        :meth:`CompiledFactorModel.token_id` of every token of the batch's sentences,
+        one sentence after another (articles in order, each title first).
+    lengths : ndarray of int
+        The number of tokens of each sentence.
     """
 
-    def __init__(self) -> None:
-        self.sentences: list[Sequence[str]] = []
+    def __init__(self, token_ids: NDArray[np.int64], lengths: NDArray[np.intp]) -> None:
+        self.token_ids = token_ids
+        self.lengths = lengths
         self.leads: list[str] = []
         self.word_rows: list[int] = []
         self.word_sentences: list[int] = []
@@ -330,15 +342,14 @@ class PooledBatch:
         self.lead_pieces: list[int] = []
         self.n_texts = 0
         self._texts: Sequence[str] = ()
-        self._tokens: Sequence[Sequence[str]] = ()
-        self._sentence_ids: dict[int, int] = {}
+        self._first = 0
         self._lead_ids: dict[int, int] = {}
 
-    def start_article(self, sentences: Sequence[str], tokens: Sequence[Sequence[str]]) -> None:
-        """Make ``sentences`` (and their lower-cased tokens) what :meth:`add` indexes."""
+    def start_article(self, first: int, sentences: Sequence[str]) -> None:
+        """Make ``sentences``, the batch's sentences from ``first`` on, what :meth:`add`
+        indexes."""
         self._texts = sentences
-        self._tokens = tokens
-        self._sentence_ids = {}
+        self._first = first
         self._lead_ids = {}
 
     def add(self, keep: Sequence[int]) -> int:
@@ -350,13 +361,9 @@ class PooledBatch:
         """
         row = self.n_texts
         self.n_texts += 1
-        ids = self._sentence_ids
-        for j in keep:
-            if j not in ids:
-                ids[j] = len(self.sentences)
-                self.sentences.append(self._tokens[j])
+        first = self._first
         self.word_rows += [row] * len(keep)
-        self.word_sentences += [ids[j] for j in keep]
+        self.word_sentences += [first + j for j in keep]
         for j in keep[:LEAD_SENTENCES]:
             lead = self._lead_ids.get(j)
             if lead is None:

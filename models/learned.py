@@ -19,12 +19,18 @@ from numpy.typing import NDArray
 from sklearn.pipeline import Pipeline
 
 from models.analysis import Analysis, CountryAnalysis, Direction, FactorReading, Role
-from models.articles import ParsedArticle, parse_article
+from models.articles import ParsedArticle, TokenCodes, parse_article
 from models.attribution import decode_roles
 from models.factors import pooled_sentences, pooled_text
 from models.fastpath import DIRECTION_THRESHOLD, CompiledFactorModel, PooledBatch
 from models.gazetteer import Gazetteer, default_gazetteer
-from models.mention_features import FEATURE_NAMES, article_features
+from models.mention_features import (
+    CUE_BITS,
+    FEATURE_NAMES,
+    article_features,
+    cue_kinds,
+    sentence_kinds,
+)
 
 __all__ = ["MIN_SUBJECT_PROBABILITY", "NON_SUBJECT_GATE", "LearnedAnalyzer"]
 
@@ -88,6 +94,7 @@ class LearnedAnalyzer:
             raise ValueError(f"role model uses features this code lacks: {sorted(unknown)}")
         self._role_columns = [FEATURE_NAMES.index(n) for n in role_features]
         self._compiled = CompiledFactorModel(factor_model, self.factor_names)
+        self._token_codes = TokenCodes(self._token_code)
         self._silent = {name: FactorReading(0.0, "none") for name in self.factor_names}
 
     @property
@@ -172,19 +179,26 @@ class LearnedAnalyzer:
     def _analyze_batch(self, pairs: list[tuple[str, str]]) -> list[Analysis]:
         """Parse, attribute and read the factors of a batch, each stage over all of it."""
         parsed = [parse_article(title, text, self._gazetteer) for title, text in pairs]
-        countries, features = article_features(parsed)
+        sentences = [tokens for article in parsed for tokens in article.tokens]
+        lengths = np.fromiter(map(len, sentences), dtype=np.intp, count=len(sentences))
+        codes = self._token_codes.of(sentences, int(lengths.sum()))
+        countries, features = article_features(
+            parsed, sentence_kinds(codes & ((1 << CUE_BITS) - 1), lengths)
+        )
         proba = self._role_probabilities(features)
         sizes = [len(found) for found in countries]
         labels = [_ROLES[k] for k in decode_roles(proba, sizes).tolist()]
         subject_p = proba[:, 0].tolist()
-        batch = PooledBatch()
+        batch = PooledBatch(codes >> CUE_BITS, lengths)
         gates: list[float] = []
         texts: list[int] = []  # per country: its pooled text in the batch, or -1
         first = 0
+        first_sentence = 0
         for article, found in zip(parsed, countries, strict=True):
+            first_sentence += len(article.sentences)
             if not found:
                 continue
-            batch.start_article(article.sentences, article.tokens)
+            batch.start_article(first_sentence - len(article.sentences), article.sentences)
             named = [
                 {m.iso2 for m in mentions} if mentions else _NONE for mentions in article.mentions
             ]
@@ -218,6 +232,10 @@ class LearnedAnalyzer:
             out.append(Analysis(self._version, result))
             first = last
         return out
+
+    def _token_code(self, token: str) -> int:
+        """A token's factor-model id and cue kinds in one int: one lookup serves both stages."""
+        return self._compiled.token_id(token) << CUE_BITS | cue_kinds(token)
 
     def _gated_readings(
         self, batch: PooledBatch, gates: list[float]

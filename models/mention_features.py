@@ -21,10 +21,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from models.articles import ParsedArticle
+from models.articles import ParsedArticle, TokenCodes
 from models.gazetteer import Mention
 
-__all__ = ["FEATURE_NAMES", "article_features", "country_features"]
+__all__ = [
+    "CUE_BITS",
+    "FEATURE_NAMES",
+    "article_features",
+    "country_features",
+    "cue_kinds",
+    "sentence_kinds",
+]
 
 
 def _top_level(alternation: str) -> list[str]:
@@ -227,8 +234,6 @@ _SPORT_WORD = re.compile(
         r"tournament|qualifier|olympic\w*|championship|final|coach|squad|stun|thrash\w*"
     )
 )
-# Distinct tokens whose kind is remembered before the memory starts afresh.
-_TOKEN_MEMORY = 500_000
 
 FEATURE_NAMES: tuple[str, ...] = (
     "in_title",
@@ -327,54 +332,47 @@ _TOKEN_KINDS = (
 )
 
 
-class _WordKinds:
-    """Which tokens are cue words (see _TOKEN_KINDS), decided once per token.
+# The bits a cue-kind mask uses.
+CUE_BITS = len(_TOKEN_KINDS)
 
-    News reuses its words, so a sentence is classified by dict lookups instead of regex
-    searches: every token seen maps to its kinds (0 for none) in a dict of strings and
-    ints, which the garbage collector does not walk. The memory is replaced as a whole
-    when full, and a token is stored only once classified, so a concurrent reader never
-    sees a half-classified token.
+
+def cue_kinds(word: str) -> int:
+    """The kinds of cue word a token is (a mask of _RISK, _SPORT, ...; 0 for none)."""
+    kind = 0
+    for bit, pattern in _TOKEN_KINDS:
+        if pattern.fullmatch(word):
+            kind |= bit
+    return kind
+
+
+def sentence_kinds(token_kinds: NDArray[np.int64], lengths: NDArray[np.intp]) -> NDArray[np.int64]:
+    """The kinds of cue word in each sentence, from those of its tokens.
+
+    Parameters
+    ----------
+    token_kinds : ndarray of int
+        :func:`cue_kinds` of every token of the sentences, one sentence after another.
+    lengths : ndarray of int
+        The number of tokens of each sentence.
+
+    Returns
+    -------
+    ndarray of int
+        One mask per sentence (0 for a sentence without tokens).
     """
-
-    def __init__(self) -> None:
-        self._kinds: dict[str, int] = {}
-
-    def of(self, tokens: Sequence[str]) -> int:
-        """The kinds of cue word among ``tokens`` (a mask of _RISK, _SPORT, ...)."""
-        # One lookup a token; the distinct kinds of a sentence are a handful of ints.
-        found = set(map(self._kinds.get, tokens))
-        if None in found:
-            return self._learn(tokens)
-        mask = 0
-        for kind in found:
-            mask |= kind or 0
-        return mask
-
-    def _learn(self, tokens: Sequence[str]) -> int:
-        """Classify the tokens not seen yet; the kinds of all of ``tokens``."""
-        kinds = self._kinds
-        new = set(tokens).difference(kinds)
-        if len(kinds) + len(new) > _TOKEN_MEMORY:
-            kinds = self._kinds = {}
-            new = set(tokens)
-        for word in new:
-            kind = 0
-            for bit, pattern in _TOKEN_KINDS:
-                if pattern.fullmatch(word):
-                    kind |= bit
-            kinds[word] = kind
-        mask = 0
-        for kind in map(kinds.__getitem__, tokens):
-            mask |= kind
-        return mask
+    starts = np.cumsum(lengths) - lengths
+    # The appended 0 keeps every start a valid index (an empty last sentence included).
+    masks: NDArray[np.int64] = np.bitwise_or.reduceat(np.append(token_kinds, 0), starts)
+    masks[lengths == 0] = 0
+    return masks
 
 
-_WORD_KINDS = _WordKinds()
+# Which tokens are cue words, classified once per token.
+_WORD_KINDS = TokenCodes(cue_kinds)
 
 
 def article_features(
-    articles: Sequence[ParsedArticle],
+    articles: Sequence[ParsedArticle], kinds: NDArray[np.int64] | None = None
 ) -> tuple[list[tuple[str, ...]], NDArray[np.float64]]:
     """Countries of each article in order of appearance, and their feature rows stacked.
 
@@ -382,6 +380,9 @@ def article_features(
     ----------
     articles : sequence of ParsedArticle
         Parsed articles.
+    kinds : ndarray of int, optional
+        The :func:`sentence_kinds` of every sentence of ``articles``, one article after
+        another, for a caller that has its tokens' kinds already; found here if omitted.
 
     Returns
     -------
@@ -390,10 +391,14 @@ def article_features(
     features : ndarray of shape (total countries, len(FEATURE_NAMES))
         One row per country, articles one after the other in ``countries`` order.
     """
+    if kinds is None:
+        sentences = [tokens for article in articles for tokens in article.tokens]
+        lengths = np.fromiter(map(len, sentences), dtype=np.intp, count=len(sentences))
+        kinds = sentence_kinds(_WORD_KINDS.of(sentences, int(lengths.sum())), lengths)
     read = _Readings()
     for article in articles:
         read.add(article)
-    return read.countries, read.features()
+    return read.countries, read.features(kinds)
 
 
 class _Readings:
@@ -408,23 +413,24 @@ class _Readings:
         self.countries: list[tuple[str, ...]] = []
         self.first_rows: list[int] = []  # per article
         self.n_sentences: list[int] = []
-        self.title_sport: list[bool] = []
+        self.titles: list[int] = []  # per article: the title's sentence in the batch
         self.first_title_row: list[int] = []  # -1: nothing in the title
         self.title_spans: list[tuple[int, int]] = []  # mentions of the title, per article
         self.first_sentence: list[int] = []  # per row
         self.rows: list[int] = []  # per mention
         self.mentions: list[Mention] = []
         # Per sentence naming a country: the lower-cased sentence, its number of
-        # mentions, its index in the article, its cue words and the rows it names.
+        # mentions, its index in the article and in the batch, and the rows it names.
         self.named_sentences: list[tuple[str, int, int, int, dict[int, None]]] = []
+        self._batch_sentences = 0
 
     def add(self, article: ParsedArticle) -> None:
         base = len(self.first_sentence)
         self.first_rows.append(base)
         self.n_sentences.append(len(article.sentences))
-        kinds = _WORD_KINDS.of
-        title_kinds = kinds(article.tokens[0])
-        self.title_sport.append(bool(title_kinds & _SPORT))
+        title = self._batch_sentences
+        self.titles.append(title)
+        self._batch_sentences += len(article.sentences)
         title_found = article.mentions[0]
         start = len(self.mentions)
         self.title_spans.append((start, start + len(title_found)))
@@ -447,26 +453,27 @@ class _Readings:
                     article.lowered[index],
                     len(found),
                     index,
-                    kinds(article.tokens[index]) if index else title_kinds,
+                    title + index,
                     present,
                 )
             )
         self.first_title_row.append(order[title_found[0].iso2] if title_found else -1)
         self.countries.append(tuple(order))
 
-    def features(self) -> NDArray[np.float64]:
+    def features(self, kinds: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The feature rows, given the cue kinds of every sentence of the batch."""
         n_rows = len(self.first_sentence)
         out = np.zeros((n_rows, len(FEATURE_NAMES)))
         if not n_rows:
             return out
         ix = _INDEX
-        sentences, counts_list, indices, kinds_list, presents = zip(
+        sentences, counts_list, indices, in_batch, presents = zip(
             *self.named_sentences, strict=True
         )
         per_mention = np.asarray(counts_list, dtype=np.intp)
-        sentence_kinds = np.asarray(kinds_list, dtype=np.intp)
+        named_kinds = kinds[np.asarray(in_batch, dtype=np.intp)]
         sentence_index = np.asarray(indices, dtype=np.intp)
-        mention_kinds = np.repeat(sentence_kinds, per_mention)
+        mention_kinds = np.repeat(named_kinds, per_mention)
         in_title = np.repeat(sentence_index == 0, per_mention)
         city = np.array([m.kind in _CITY_KINDS for m in self.mentions], dtype=bool)
         named = np.array([m.kind in _NAME_KINDS for m in self.mentions], dtype=bool)
@@ -526,7 +533,7 @@ class _Readings:
         # Per (sentence, country named in it).
         pairs = list(chain.from_iterable(presents))
         per_sentence = np.fromiter(map(len, presents), dtype=np.intp, count=len(presents))
-        pair_kinds = np.repeat(sentence_kinds, per_sentence)
+        pair_kinds = np.repeat(named_kinds, per_sentence)
         risky = pair_kinds & _RISK > 0
         sole = np.repeat(per_sentence == 1, per_sentence)
         sporty = (pair_kinds & _SPORT > 0) & np.repeat(sentence_index > 0, per_sentence)
@@ -565,7 +572,8 @@ class _Readings:
         out[:, ix["title_only_country"]] = named_in_title & (per_article(named_in_title) == 1)
         out[:, ix["title_demonym_only"]] = named_in_title & ~named_in_title_by_name
         out[:, ix["title_other_actor"]] = per_article(title_actors) - title_actors > 0
-        out[:, ix["title_sport"]] = np.asarray(self.title_sport, dtype=np.float64)[article_of]
+        title_sport = kinds[np.asarray(self.titles, dtype=np.intp)] & _SPORT > 0
+        out[:, ix["title_sport"]] = title_sport[article_of]
         out[:, ix["first_overall"]] = np.arange(n_rows) == first_rows[article_of]
         out[:, ix["first_position"]] = np.where(
             n_sentences > 1, 1.0 - first_sentence / np.maximum(n_sentences - 1, 1), 1.0

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models import mention_features
-from models.articles import WORD, parse_article
+from models import articles, mention_features
+from models.articles import WORD, TokenCodes, parse_article
 from models.attribution import PROMOTE_SUBJECT, decode_roles
 from models.fitting import Example
 from models.gazetteer import default_gazetteer
@@ -156,18 +156,30 @@ def test_features_of_a_batch_match_article_by_article() -> None:
 
 
 def test_word_kinds_survive_a_full_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mention_features, "_TOKEN_MEMORY", 3)
-    kinds = mention_features._WordKinds()
+    monkeypatch.setattr(articles, "_TOKEN_MEMORY", 3)
     mf = mention_features
-    assert kinds.of(("rebels", "attacked", "the", "town")) == mf._RISK
-    assert kinds.of(("cup", "final", "tonight", "in", "paris")) == mf._SPORT
-    assert kinds.of(("curfew", "after", "the", "match")) == mf._RISK | mf._SPORT | mf._NEIGHBOUR
-    assert kinds.of(("aid", "convoy", "at", "the", "border")) == mf._AID | mf._BORDER | mf._NOUN
-    assert kinds.of(("border", "clashes")) == mf._BORDER | mf._RISK
-    assert kinds.of(("embassy", "expels", "staff")) == (
+    codes = TokenCodes(mf.cue_kinds)
+
+    def of(sentences: list[tuple[str, ...]]) -> list[int]:
+        lengths = np.array([len(s) for s in sentences], dtype=np.intp)
+        return mf.sentence_kinds(codes.of(sentences, int(lengths.sum())), lengths).tolist()
+
+    assert of([("rebels", "attacked", "the", "town")]) == [mf._RISK]
+    assert of([("cup", "final", "tonight", "in", "paris")]) == [mf._SPORT]
+    assert of([("curfew", "after", "the", "match"), (), ("aid", "convoy")]) == [
+        mf._RISK | mf._SPORT | mf._NEIGHBOUR,
+        0,
+        mf._AID | mf._NOUN,
+    ]
+    assert of([("at", "the", "border"), ("border", "clashes")]) == [
+        mf._BORDER,
+        mf._BORDER | mf._RISK,
+    ]
+    assert of([("embassy", "expels", "staff")]) == [
         mf._NOUN | mf._DIPLOMATIC | mf._RISK | mf._HOST | mf._MISSION
-    )
-    assert kinds.of(("quiet", "day")) == 0
+    ]
+    assert of([("quiet", "day"), ()]) == [0, 0]
+    assert of([]) == []
 
 
 def test_the_owner_of_a_mission_acts_from_abroad() -> None:
@@ -217,7 +229,6 @@ def test_preposition_gate_lets_every_match_through(words: list[str]) -> None:
 
 def test_actor_verbs_are_cued_in_every_sentence_they_match(corpus: list[Example]) -> None:
     mf = mention_features
-    kinds = mf._WordKinds()
     matched = 0
     for example in corpus:
         article = parse_article(example["title"], example.get("text", ""), default_gazetteer())
@@ -227,7 +238,7 @@ def test_actor_verbs_are_cued_in_every_sentence_they_match(corpus: list[Example]
             for m in found:
                 if mf._ACTOR_AFTER.match(lowered, m.end, m.end + mf._TAIL_CHARS):
                     matched += 1
-                    assert kinds.of(tokens) & mf._ACTOR, lowered
+                    assert any(mf.cue_kinds(t) & mf._ACTOR for t in tokens), lowered
     assert matched > 100
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -23,6 +24,13 @@ from models.fitting import Example
 from models.learned import LearnedAnalyzer
 
 
+def _batch(compiled: CompiledFactorModel, sentences: list[Sequence[str]]) -> PooledBatch:
+    """A batch over tokenised sentences (one article after another)."""
+    ids = [compiled.token_id(token) for tokens in sentences for token in tokens]
+    lengths = np.array([len(tokens) for tokens in sentences], dtype=np.intp)
+    return PooledBatch(np.array(ids, dtype=np.int64), lengths)
+
+
 def _assert_same(
     analyzer: LearnedAnalyzer, compiled: CompiledFactorModel, batch: PooledBatch, texts: list[str]
 ) -> None:
@@ -40,11 +48,16 @@ def test_pooled_country_texts_equal_the_pipeline(
     analyzer: LearnedAnalyzer, corpus: list[Example]
 ) -> None:
     compiled = CompiledFactorModel(analyzer.factor_model, analyzer.factor_names)
-    batch = PooledBatch()
+    articles = [
+        analyzer.parse(str(example["title"]), str(example.get("text", "")))
+        for example in corpus[::9]
+    ]
+    batch = _batch(compiled, [tokens for article in articles for tokens in article.tokens])
     texts: list[str] = []
-    for example in corpus[::9]:
-        article = analyzer.parse(str(example["title"]), str(example.get("text", "")))
-        batch.start_article(article.sentences, article.tokens)
+    first = 0
+    for article in articles:
+        batch.start_article(first, article.sentences)
+        first += len(article.sentences)
         named = [{m.iso2 for m in found} for found in article.mentions]
         for iso2 in article.countries:
             for subject in (True, False):
@@ -63,22 +76,25 @@ def test_random_texts_equal_the_pipeline(analyzer: LearnedAnalyzer) -> None:
         if " " not in t
     )
     rng = random.Random(0)
-    batch = PooledBatch()
-    texts = []
-    for _ in range(200):
-        sentences = [
+    articles = [
+        [
             " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
             for _ in range(rng.randint(1, 6))
         ]
-        batch.start_article(sentences, [WORD.findall(s.lower()) for s in sentences])
+        for _ in range(200)
+    ]
+    batch = _batch(compiled, [WORD.findall(s.lower()) for a in articles for s in a])
+    first = 0
+    for sentences in articles:
+        batch.start_article(first, sentences)
         batch.add(range(len(sentences)))
-        texts.append("\n".join(sentences))
-    _assert_same(analyzer, compiled, batch, texts)
+        first += len(sentences)
+    _assert_same(analyzer, compiled, batch, ["\n".join(a) for a in articles])
 
 
 def test_empty_batch(analyzer: LearnedAnalyzer) -> None:
     compiled = CompiledFactorModel(analyzer.factor_model, analyzer.factor_names)
-    relevance, easing = compiled.predict_pooled(PooledBatch())
+    relevance, easing = compiled.predict_pooled(_batch(compiled, []))
     assert relevance.shape == easing.shape == (0, len(analyzer.factor_names))
 
 

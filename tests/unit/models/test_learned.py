@@ -203,3 +203,14 @@ def test_fitting_is_deterministic(corpus: list[dict[str, object]]) -> None:
         assert a == b
     coef = first.role_model.named_steps["roles"].coef_
     assert np.array_equal(coef, second.role_model.named_steps["roles"].coef_)
+
+
+def test_token_codes_survive_a_full_memory(
+    analyzer: LearnedAnalyzer, corpus: list[Example], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = [(str(e["title"]), str(e.get("text", ""))) for e in corpus[::40]]
+    expected = analyzer.analyze_many(articles)
+    monkeypatch.setattr("models.articles._TOKEN_MEMORY", 50)
+    fresh = analyzer.with_version(analyzer.model_version)
+    assert [fresh.analyze(title, text) for title, text in articles[:5]] == expected[:5]
+    assert fresh.analyze_many(articles) == expected
