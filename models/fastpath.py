@@ -208,8 +208,11 @@ class CompiledFactorModel:
         words = [lead_text(lead).split() for lead in leads]
         flat = list(chain.from_iterable(words))
         distinct = list(set(flat))
-        cache = self._char_cache
-        terms = [cache[w] if w in cache else self._remember_char_terms(w) for w in distinct]
+        # get(), not "in" then [ ]: another thread may clear the cache in between.
+        known = self._char_cache.get
+        terms = [
+            t if (t := known(w)) is not None else self._remember_char_terms(w) for w in distinct
+        ]
         local = dict(zip(distinct, range(len(distinct)), strict=True))
         lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
         word_grams = _ones(
@@ -374,6 +377,9 @@ class PooledBatch:
         return row
 
 
+_INT32_MAX = int(np.iinfo(np.int32).max)
+
+
 class _Csr(NamedTuple):
     """A CSR matrix as scipy's kernels take it: row pointers, columns, values, width."""
 
@@ -381,6 +387,13 @@ class _Csr(NamedTuple):
     indices: NDArray[np.int32]
     data: NDArray[np.float64]
     n_columns: int
+
+
+def _check_int32(nnz: int, n_columns: int) -> None:
+    """The kernels are called with 32-bit indices (scipy's ``@`` would switch to 64-bit):
+    refuse sizes that would overflow them instead of reading out of bounds."""
+    if nnz > _INT32_MAX or n_columns > _INT32_MAX:
+        raise OverflowError(f"{nnz} entries x {n_columns} columns exceed 32-bit indices")
 
 
 def _ones(
@@ -392,6 +405,7 @@ def _ones(
     (which also sorts and merges every row's columns: the products that use these
     matrices add repeats up anyway).
     """
+    _check_int32(len(rows), shape[1])
     order = np.argsort(rows, kind="stable")
     indptr = np.zeros(shape[0] + 1, dtype=np.int32)
     np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
@@ -404,10 +418,15 @@ def _product(left: _Csr, right: _Csr) -> _Csr:
 
     Each row's columns come out in the kernel's order (not sorted), as from ``@``.
     """
+    if left.n_columns != len(right.indptr) - 1:
+        raise ValueError(
+            f"cannot multiply {left.n_columns} columns by {len(right.indptr) - 1} rows"
+        )
     n_rows = len(left.indptr) - 1
     nnz = _sparsetools.csr_matmat_maxnnz(
         n_rows, right.n_columns, left.indptr, left.indices, right.indptr, right.indices
     )
+    _check_int32(nnz, right.n_columns)
     indptr = np.empty(n_rows + 1, dtype=np.int32)
     indices = np.empty(nnz, dtype=np.int32)
     data = np.empty(nnz)
@@ -429,7 +448,9 @@ def _product(left: _Csr, right: _Csr) -> _Csr:
 
 
 def _times_dense(matrix: _Csr, dense: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``matrix @ dense`` by scipy's own kernel; ``dense`` must be C-contiguous."""
+    """``matrix @ dense`` by scipy's own kernel (``dense`` is read row-major)."""
+    if matrix.n_columns != dense.shape[0]:
+        raise ValueError(f"cannot multiply {matrix.n_columns} columns by {dense.shape[0]} rows")
     n_rows = len(matrix.indptr) - 1
     out = np.zeros((n_rows, dense.shape[1]))
     _sparsetools.csr_matvecs(

@@ -86,6 +86,8 @@ def _cued(
     first word of an alternative (or one of ``also``). In a sentence without a cue token
     the pattern cannot match, so it is not run there."""
     cue = _first_words(alternation) + (f"|{also}" if also else "")
+    if any(len(word.rstrip("?")) < 2 for word in cue.split("|")):
+        raise ValueError(f"cue {cue!r}: tokens have two letters or more, so would never match")
     return re.compile(before + _either(alternation) + after), re.compile(f"(?:{cue})")
 
 
@@ -101,6 +103,8 @@ _BEFORE_SUBJECT = re.compile(
 # What a head (its words joined by single spaces, one space after the last) matching
 # _BEFORE_SUBJECT ends with; the pattern runs only on heads that do.
 _SUBJECT_HEAD_ENDS = tuple(f"{word} " for word in (*_SUBJECT_PREPOSITIONS.split("|"), "the", "ern"))
+if not all(word.isalpha() for word in _SUBJECT_PREPOSITIONS.split("|")):
+    raise ValueError("_SUBJECT_PREPOSITIONS must stay plain words: its heads are read off it")
 _DIPLOMATIC_IN, _DIPLOMATIC_CUE = _cued(
     r"\b",
     r"embassy|embassies|consulate|mission|ambassador|envoy|diplomats?|nationals|"
@@ -527,9 +531,8 @@ class _Readings:
         named_in_title = summed[:, -4] > 0
         named_in_title_by_name = summed[:, -3] > 0
         demonyms, counts = summed[:, -2], summed[:, -1]
-        mention_sums = dict(zip(by_mention, summed.T, strict=False))
-        actor_counts = mention_sums["actor_after"]
-        title_actor = mention_sums["title_actor_after"]
+        actor_counts = summed[:, list(by_mention).index("actor_after")]
+        title_actor = summed[:, list(by_mention).index("title_actor_after")]
         # Per (sentence, country named in it).
         pairs = list(chain.from_iterable(presents))
         per_sentence = np.fromiter(map(len, presents), dtype=np.intp, count=len(presents))
@@ -698,6 +701,7 @@ def _per_row(
     at = np.asarray(rows, dtype=np.intp)[:, None] * k + np.arange(k)
     stacked = np.column_stack(flags)
     summed = np.bincount(at.ravel(), weights=stacked.ravel(), minlength=n_rows * k)
+    # Weighted bincount is float64 already (copy=False copies nothing); numpy's stubs say int.
     return summed.reshape(n_rows, k).astype(np.float64, copy=False)
 
 

@@ -125,3 +125,15 @@ def test_kernels_give_scipys_products_bit_for_bit() -> None:
             @ dense
         )
         assert np.array_equal(_times_dense(scaled, dense), expected_dense)
+
+
+def test_kernels_refuse_what_they_would_read_out_of_bounds() -> None:
+    """scipy's ``@`` checks shapes and widens indices; the direct calls must refuse instead."""
+    rng = np.random.default_rng(0)
+    left, right = _random_csr(rng, (2, 3), 4), _random_csr(rng, (4, 5), 4)
+    with pytest.raises(ValueError, match="cannot multiply 3 columns by 4 rows"):
+        _product(left, right)
+    with pytest.raises(ValueError, match="cannot multiply 3 columns by 2 rows"):
+        _times_dense(left, np.ones((2, 2)))
+    with pytest.raises(OverflowError, match="32-bit"):
+        _ones(np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), (1, 2**31))
