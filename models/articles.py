@@ -19,7 +19,14 @@ from numpy.typing import NDArray
 
 from models.gazetteer import Gazetteer, Mention
 
-__all__ = ["SENTENCE_END", "WORD", "ParsedArticle", "TokenCodes", "parse_article"]
+__all__ = [
+    "SENTENCE_END",
+    "WORD",
+    "ParsedArticle",
+    "TokenCodes",
+    "parse_article",
+    "sentence_spans",
+]
 
 # A sentence ends at ., ! or ? followed by space and a capital, digit or quote, or at a
 # line break. The punctuation stays with its sentence. Written to start with one
@@ -29,6 +36,7 @@ SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])\s+(?=[\"“‘'A-Z0-9])|(?<=\n)
 # A word token: two or more word characters. The same tokens as scikit-learn's default
 # pattern r"\b\w\w+\b" (a greedy run of word characters is a whole word), found faster.
 WORD = re.compile(r"\w\w+")
+_VISIBLE = re.compile(r"\S")
 # Distinct tokens a TokenCodes remembers before it starts afresh.
 _TOKEN_MEMORY = 500_000
 
@@ -97,25 +105,28 @@ class TokenCodes:
         return codes
 
 
-def _split(text: str) -> tuple[list[str], list[int]]:
-    """Sentences of a body and their start offsets in it."""
-    sentences: list[str] = []
-    starts: list[int] = []
-    position = 0
-    for match in SENTENCE_END.finditer(text):
+def sentence_spans(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank sentence of ``text`` from ``start`` on, the ending
+    punctuation included (:data:`SENTENCE_END`)."""
+    spans: list[tuple[int, int]] = []
+    position = start
+    visible = _VISIBLE.search
+    for match in SENTENCE_END.finditer(text, start):
         end, after = match.span()
         if text[end] != "\n":
             end += 1
-        piece = text[position:end]
-        if piece and not piece.isspace():
-            sentences.append(piece)
-            starts.append(position)
+        if visible(text, position, end):
+            spans.append((position, end))
         position = after
-    piece = text[position:]
-    if piece and not piece.isspace():
-        sentences.append(piece)
-        starts.append(position)
-    return sentences, starts
+    if visible(text, position):
+        spans.append((position, len(text)))
+    return spans
+
+
+def _split(text: str) -> tuple[list[str], list[int]]:
+    """Sentences of a body and their start offsets in it."""
+    spans = sentence_spans(text)
+    return [text[a:b] for a, b in spans], [a for a, _ in spans]
 
 
 def _lower_in_place(sentence: str, lowered: str) -> str:

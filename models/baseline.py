@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from models.analysis import Analysis, CountryAnalysis, Direction, FactorReading, Role
-from models.articles import SENTENCE_END
+from models.articles import sentence_spans
 from models.factor_config import DEFAULT_CONFIG_DIR
 from models.gazetteer import Gazetteer, Mention, default_gazetteer, trie_pattern
 
@@ -216,16 +216,7 @@ class BaselineAnalyzer:
 
 def _sentence_spans(title_length: int, document: str) -> list[tuple[int, int]]:
     """(start, end) of the title and of each non-blank sentence of the text in ``document``."""
-    spans = [(0, title_length)]
-    begin = title_length + 1
-    for separator in SENTENCE_END.finditer(document, begin):
-        stop = separator.start() + (document[separator.start()] != "\n")
-        if document[begin:stop].strip():
-            spans.append((begin, stop))
-        begin = separator.end()
-    if document[begin:].strip():
-        spans.append((begin, len(document)))
-    return spans
+    return [(0, title_length), *sentence_spans(document, title_length + 1)]
 
 
 @functools.cache
