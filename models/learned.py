@@ -193,12 +193,12 @@ class LearnedAnalyzer:
         gates: list[float] = []
         texts: list[int] = []  # per country: its pooled text in the batch, or -1
         first = 0
-        first_sentence = 0
+        first_sentence = 0  # the article's title among the batch's sentences
         for article, found in zip(parsed, countries, strict=True):
-            first_sentence += len(article.sentences)
+            start, first_sentence = first_sentence, first_sentence + len(article.sentences)
             if not found:
                 continue
-            batch.start_article(first_sentence - len(article.sentences), article.sentences)
+            batch.start_article(start, article.sentences)
             named = [
                 {m.iso2 for m in mentions} if mentions else _NONE for mentions in article.mentions
             ]

@@ -531,8 +531,8 @@ class _Readings:
         named_in_title = summed[:, -4] > 0
         named_in_title_by_name = summed[:, -3] > 0
         demonyms, counts = summed[:, -2], summed[:, -1]
-        actor_counts = summed[:, list(by_mention).index("actor_after")]
-        title_actor = summed[:, list(by_mention).index("title_actor_after")]
+        actor_counts = out[:, ix["actor_after"]].copy()  # before the log below
+        title_actor = out[:, ix["title_actor_after"]]
         # Per (sentence, country named in it).
         pairs = list(chain.from_iterable(presents))
         per_sentence = np.fromiter(map(len, presents), dtype=np.intp, count=len(presents))
