@@ -95,7 +95,10 @@ def _cued(
 # -- Before a mention: searched in the (at most four) words before it, ending with a space.
 _SUBJECT_PREPOSITIONS = (
     r"in|from|across|to|into|inside|throughout|within|over|on|at|near|outside|"
-    r"of|for|leave|leaving|visit|visiting|flee|fleeing|à|au|en|dans|vers|sur"
+    r"of|for|between|leave|leaving|visit|visiting|flee|fleeing|à|au|en|dans|vers|sur|"
+    # The target of a strike is where it happens ("Israel air strike hits Syria").
+    r"hit|hits|strikes|struck|shells|shelled|bombs|bombed|raids|raided|targets|targeted|"
+    r"invades|invaded|enters|entered|attacks|attacked|pounds|pounded|rocks|rocked"
 )
 _BEFORE_SUBJECT = re.compile(
     r"\b" + _either(_SUBJECT_PREPOSITIONS) + r"\s+(?:the\s+)?(?:\w+ern\s+)?$"
@@ -135,7 +138,7 @@ _ACTOR_LEAD = (
 _ACTOR_AFTER, _ACTOR_CUE = _cued(
     _ACTOR_LEAD,
     (
-        r"withdr[ae]w\w*|pull\w*|urg\w*|evacuat\w*|tell\w*|told|warn\w*|advis\w*|"
+        r"withdr[ae]w\w*|pull\w*|urg\w*|evacuat\w*|tell\w*|told|warn\w*|advis\w*|calls? for|"
         r"recall\w*|sends?|sent|deploy\w*|impos\w*|sanction\w*|condemn\w*|"
         r"clos\w* its|suspend\w* its|reopen\w* its|says?|said|calls? on|brokers?|"
         r"offers?|pledg\w*|donat\w*|airlift\w*|repatriat\w*|announc\w*|order\w*|"
@@ -156,6 +159,28 @@ _ACTOR_AFTER, _ACTOR_CUE = _cued(
     ),
     r"\b",
 )
+# A government acting on its own missions, its diplomats or its advice abroad ("Japan
+# closes embassy in Tripoli", "UK updates travel advice for Nigeria").
+_MISSION_ACTION, _MISSION_ACTION_CUE = _cued(
+    _ACTOR_LEAD,
+    r"opens?|opened|reopen\w*|clos\w*|shut\w*|suspend\w*|resum\w*|restor\w*|reduc\w*|"
+    r"cuts?|pares?|scal\w*|upgrad\w*|inaugurat\w*|establish\w*|sets?|names?|named|"
+    r"appoint\w*|moves?|returns?|flies|flew|authori[sz]\w*|relax\w*|updat\w*|raises?|"
+    r"lowers?",
+    r"(?:\s+(?:back|down|up|off|out))?\s+(?:[\w\-]+\s+){0,3}?"
+    r"(?:embass\w*|consul\w*|high commission|missions?|visa|ambassadors?|envoys?|diplomat\w*|"
+    r"staff\w*|liaison|nunciature|chargé|travel (?:advice|warnings?|advisor(?:y|ies))|"
+    r"nationals|citizens|families)\b",
+)
+# The giving verbs among them: a country that gives acts on others, and one named alone
+# in a title that gives is a donor, not a place ("Italy contributes USD 650,000 to the UN").
+_GIVING_AFTER, _GIVING_CUE = _cued(
+    _ACTOR_LEAD,
+    r"contribut\w*|donat\w*|pledg\w*|gives?|provid\w*|allocat\w*|grants?|assists?|helps?|"
+    r"doubl\w*|boosts?|funds?|spen[dt]s?|to (?:help|give|provide|double)|will help|"
+    r"approves? \w+ (?:aid|assistance)",
+    r"\b",
+)
 # "Germany increases humanitarian assistance for ...": a giver without a giving verb.
 _GIVER_AFTER = re.compile(
     _ACTOR_LEAD
@@ -174,7 +199,8 @@ _ACTOR_NOUN_AFTER, _ACTOR_NOUN_CUE = _cued(
     r"ministry|office|department|"
     r"government|embassy|embassies|ambassador|envoy|diplomats?|nationals|citizens|troops|"
     r"forces|officials|military|navy|president|prime minister|state department|"
-    r"high commission|consulate|aid|army|jets|drones|missiles|airstrikes?|air force",
+    r"high commission|consulate|aid|army|jets|drones|missiles|airstrikes?|air force|"
+    r"air (?:strikes?|raids?)|warplanes|mortars?|rockets?|shells",
     r"\b",
 )
 _DIASPORA_AFTER, _DIASPORA_CUE = _cued(
@@ -192,6 +218,16 @@ _VENUE = re.compile(
         r"ii\b|peace|talks|conference|summit|meeting|process|donor|hosts?|"
         r"accord|agreement|convention"
     )
+)
+# A city followed by a date in a title is where a statement was given or a press
+# conference held ("remarks to the press, New York, 2 October"), not where the story is.
+_MONTH = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|févr|avr|mai|juin|juil|août|déc)"
+    r"\w*\.?"
+)
+_DATELINE = re.compile(
+    r"\s*,?\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*)?"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th|er)?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}\b)"
 )
 # A country named for its border is beside the event, not its place ("Benin border
 # stays shut", "Turkish-Syrian border", "its border with Lebanon").
@@ -214,7 +250,18 @@ _VENUE_BEFORE = re.compile(
     )
     + r"\s+(?:in|at)\s+$"
 )
-_HEAD_COLON = re.compile(r"\s*[:\-–—]")
+# A colon, or a dash with space around it ("Syria - flash update"): "Saudi-led" and
+# "Benin–Niger corridor" are compounds, not headings.
+# Countries named one after the other share a verb or a heading ("Belgium and France close
+# consulates", "Iraq/Jordan: ..."): what stands between them.
+_COORDINATION = re.compile(r"\s*(?:,|/|&|\band\b|\bet\b)\s*(?:the\s+)?|\s*,\s*and\s+(?:the\s+)?")
+# A title that ends by naming its source ("...: Amman", "..., says Ban", "selon Washington"):
+# the country speaks, it is not where the story is.
+_SOURCE_BEFORE = re.compile(r"(?::|\bselon|\bsays|\bsaid|\baccording to)\s+(?:the\s+)?$")
+_HEAD_COLON = re.compile(r"\s*:|\s+[\-–—]+\s")
+# What may stand between the start of a title and a country heading it, or between the
+# countries of a heading list ("Iraq/Jordan/Turkey: ...", "Mali and Niger - ...").
+_HEAD_GAP = re.compile(r"(?:the\s+|[\s,/&]+|and\s+|et\s+)*")
 _TAIL_CHARS = 64
 _CITY_KINDS = frozenset({"capital", "city"})
 _NAME_KINDS = frozenset({"name", "alias"})
@@ -274,11 +321,15 @@ FEATURE_NAMES: tuple[str, ...] = (
     "sport_sentences",
     "title_sport",
     "is_top_count",
-    "other_actor_patterns",
+    "other_country_acts",
     "actor_cue",
     "first_in_title_actor_cue",
     "border_after",
     "demonym_beneficiary",
+    "giving_after",
+    "lone_giver",
+    "lone_venue",
+    "title_before_beneficiary",
 )
 _INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 # Counts that are log1p-compressed (a long article should not drown a headline).
@@ -299,9 +350,9 @@ _LOGGED = [
         "sole_risk_sentences",
         "shared_risk_sentences",
         "sport_sentences",
-        "other_actor_patterns",
         "border_after",
         "demonym_beneficiary",
+        "giving_after",
     )
 ]
 
@@ -319,7 +370,9 @@ _LOGGED = [
     _NEIGHBOUR,
     _ACTOR,
     _MISSION,
-) = (1 << k for k in range(11))
+    _GIVING,
+    _MISSION_ACT,
+) = (1 << k for k in range(13))
 # The kind of cue word each pattern reads a token as (matched on the whole token).
 _TOKEN_KINDS = (
     (_RISK, _RISK_WORD),
@@ -333,6 +386,8 @@ _TOKEN_KINDS = (
     (_NEIGHBOUR, _NEIGHBOUR_CUE),
     (_ACTOR, _ACTOR_CUE),
     (_MISSION, _MISSION_CUE),
+    (_GIVING, _GIVING_CUE),
+    (_MISSION_ACT, _MISSION_ACTION_CUE),
 )
 
 
@@ -494,6 +549,7 @@ class _Readings:
             venue,
             colon,
             border,
+            giving,
         ) = self._mention_readings(
             list(chain.from_iterable(map(repeat, sentences, counts_list))),
             in_title,
@@ -515,6 +571,7 @@ class _Readings:
             "venue_after": venue,
             "border_after": border,
             "demonym_beneficiary": beneficiary,
+            "giving_after": giving,
             "capital_actor": city & (actor | host),
             "title_prep_before": before & in_title,
             "title_actor_after": actor & in_title,
@@ -538,7 +595,10 @@ class _Readings:
         per_sentence = np.fromiter(map(len, presents), dtype=np.intp, count=len(presents))
         pair_kinds = np.repeat(named_kinds, per_sentence)
         risky = pair_kinds & _RISK > 0
-        sole = np.repeat(per_sentence == 1, per_sentence)
+        # A sentence naming one country that acts in it ("Tokyo told its nationals to leave
+        # after attacks") reports risk elsewhere, not in that country.
+        acting = np.add.reduceat(actor, np.cumsum(per_mention) - per_mention) > 0
+        sole = np.repeat((per_sentence == 1) & ~acting, per_sentence)
         sporty = (pair_kinds & _SPORT > 0) & np.repeat(sentence_index > 0, per_sentence)
         pair_sums = _per_row(
             pairs, n_rows, [risky & sole, risky & ~sole, sporty, np.ones_like(sole)]
@@ -574,6 +634,9 @@ class _Readings:
         out[:, ix["first_in_title"]] = is_first_in_title
         out[:, ix["title_only_country"]] = named_in_title & (per_article(named_in_title) == 1)
         out[:, ix["title_demonym_only"]] = named_in_title & ~named_in_title_by_name
+        lone = out[:, ix["title_only_country"]] > 0
+        out[:, ix["lone_giver"]] = lone & (out[:, ix["giving_after"]] > 0)
+        out[:, ix["lone_venue"]] = lone & (out[:, ix["venue_after"]] > 0)
         out[:, ix["title_other_actor"]] = per_article(title_actors) - title_actors > 0
         title_sport = kinds[np.asarray(self.titles, dtype=np.intp)] & _SPORT > 0
         out[:, ix["title_sport"]] = title_sport[article_of]
@@ -588,11 +651,14 @@ class _Readings:
         out[:, ix["log_n_countries"]] = np.log(np.minimum(np.repeat(sizes, sizes), 4))
         out[:, ix["is_top_count"]] = counts == per_article(counts, np.maximum)
         out[:, ix["demonym_share"]] = demonyms / np.maximum(counts, 1)
-        out[:, ix["other_actor_patterns"]] = per_article(actor_counts) - actor_counts
+        # Whether another country acts, not how often: one actor's second verb ("France urges
+        # ...; Paris closes embassy") says nothing more about the others.
+        out[:, ix["other_country_acts"]] = per_article(actor_counts) - actor_counts > 0
         # Acting needs a cue of its own: a verb, an official noun or a capital acting.
         out[:, ix["actor_cue"]] = actor_cue
         out[:, ix["first_in_title_actor_cue"]] = is_first_in_title & actor_cue
         self._title_after_actor(out[:, ix["title_after_actor"]], actor, title_actors)
+        self._title_before_beneficiary(out[:, ix["title_before_beneficiary"]], beneficiary)
         out[:, _LOGGED] = np.log1p(out[:, _LOGGED])
         return out
 
@@ -658,21 +724,90 @@ class _Readings:
             before(_DIPLOMATIC_IN, having(_DIPLOMATIC)),
             before(_NEIGHBOUR_BEFORE, having(_NEIGHBOUR)),
             before(_BENEFICIARY_BEFORE, where(demonym)),
-            after(_ACTOR_AFTER, having(_ACTOR))
-            | after(_GIVER_AFTER, having(_AID))
-            | before(_MISSION_OF, having(_MISSION)),
+            self._shared_along_lists(
+                sentences,
+                after(_ACTOR_AFTER, having(_ACTOR))
+                | after(_MISSION_ACTION, having(_MISSION_ACT))
+                | after(_GIVER_AFTER, having(_AID))
+                | before(_SOURCE_BEFORE, self._title_tails(sentences))
+                | before(_MISSION_OF, having(_MISSION)),
+            ),
             after(_HOST_AFTER, having(_HOST)),
             after(_ACTOR_NOUN_AFTER, having(_NOUN)),
             after(_DIASPORA_AFTER, having(_DIASPORA)),
-            after(_VENUE, where(city)) | before(_VENUE_BEFORE, ending(("in ", "at "))),
-            after(_HEAD_COLON, where(in_title)),
+            after(_VENUE, where(city))
+            | after(_DATELINE, where(city & in_title))
+            | before(_VENUE_BEFORE, ending(("in ", "at "))),
+            self._shared_along_lists(sentences, after(_HEAD_COLON, self._title_heads(sentences))),
             after(_BORDER_AFTER, border)
             | before(_BORDER_BEFORE, border)
             | before(
                 _NEAR_BEFORE,
                 ending(("near ", "to ", "toward ", "towards ", "along ", "the "), where(named)),
             ),
+            self._shared_along_lists(
+                sentences, after(_GIVING_AFTER, having(_GIVING)) | after(_GIVER_AFTER, having(_AID))
+            ),
         )
+
+    def _shared_along_lists(
+        self, sentences: list[str], reading: NDArray[np.bool_]
+    ) -> NDArray[np.bool_]:
+        """``reading`` given also to each mention listed just before one that has it
+        ("Belgium and France close ...": Belgium closes too)."""
+        mentions = self.mentions
+        coordinated = _COORDINATION.fullmatch
+        for i in range(len(mentions) - 2, -1, -1):
+            if (
+                reading[i + 1]
+                and not reading[i]
+                and sentences[i] is sentences[i + 1]
+                and mentions[i].end <= mentions[i + 1].start
+                and coordinated(sentences[i], mentions[i].end, mentions[i + 1].start)
+            ):
+                reading[i] = True
+        return reading
+
+    def _title_tails(self, sentences: list[str]) -> list[int]:
+        """The title mentions followed by at most two words before the title ends."""
+        tails = []
+        for lo, hi in self.title_spans:
+            for j in range(lo, hi):
+                if len(sentences[j][self.mentions[j].end :].split()) <= 2:
+                    tails.append(j)
+        return tails
+
+    def _title_heads(self, sentences: list[str]) -> list[int]:
+        """The title mentions that head their title: only separators, "the" or other
+        heading countries before them ("Chad: ...", "Iraq/Jordan: ..."), so a colon or
+        dash after them labels the story, unlike one after a country that ends a title
+        ("Situation report: Jordan, Iraq - 5 May")."""
+        heads = []
+        gap = _HEAD_GAP.fullmatch
+        for lo, hi in self.title_spans:
+            position = 0
+            for j in range(lo, hi):
+                mention = self.mentions[j]
+                if gap(sentences[j], position, mention.start) is None:
+                    break
+                heads.append(j)
+                position = mention.end
+        return heads
+
+    def _title_before_beneficiary(
+        self, column: NDArray[np.float64], beneficiary: NDArray[np.bool_]
+    ) -> None:
+        """Mark countries named in a title before the people it helps ("US ships wheat for
+        Syrians", "Further UK support for Syrians"): the giver, even without a verb."""
+        for lo, hi in self.title_spans:
+            helped = np.flatnonzero(beneficiary[lo:hi])
+            if not len(helped):
+                continue
+            first = lo + int(helped[0])
+            before = self.mentions[first].start
+            for j in range(lo, hi):
+                if self.mentions[j].end <= before and self.rows[j] != self.rows[first]:
+                    column[self.rows[j]] = 1.0
 
     def _title_after_actor(
         self, column: NDArray[np.float64], actor: NDArray[np.bool_], title_actors: NDArray[np.bool_]

@@ -227,8 +227,19 @@ def test_preposition_gate_lets_every_match_through(words: list[str]) -> None:
         assert head.endswith(mention_features._SUBJECT_HEAD_ENDS)
 
 
-def test_actor_verbs_are_cued_in_every_sentence_they_match(corpus: list[Example]) -> None:
+@pytest.mark.parametrize(
+    ("pattern", "kind", "least"),
+    [
+        ("_ACTOR_AFTER", "_ACTOR", 100),
+        ("_MISSION_ACTION", "_MISSION_ACT", 100),
+        ("_GIVING_AFTER", "_GIVING", 30),
+    ],
+)
+def test_verbs_after_a_country_are_cued_in_every_sentence_they_match(
+    corpus: list[Example], pattern: str, kind: str, least: int
+) -> None:
     mf = mention_features
+    after, bit = getattr(mf, pattern), getattr(mf, kind)
     matched = 0
     for example in corpus:
         article = parse_article(example["title"], example.get("text", ""), default_gazetteer())
@@ -236,10 +247,10 @@ def test_actor_verbs_are_cued_in_every_sentence_they_match(corpus: list[Example]
             article.mentions, article.lowered, article.tokens, strict=True
         ):
             for m in found:
-                if mf._ACTOR_AFTER.match(lowered, m.end, m.end + mf._TAIL_CHARS):
+                if after.match(lowered, m.end, m.end + mf._TAIL_CHARS):
                     matched += 1
-                    assert any(mf.cue_kinds(t) & mf._ACTOR for t in tokens), lowered
-    assert matched > 100
+                    assert any(mf.cue_kinds(t) & bit for t in tokens), lowered
+    assert matched > least
 
 
 @pytest.mark.parametrize(
@@ -312,3 +323,75 @@ def test_grouped_alternation_matches_the_flat_one(alternation: str) -> None:
 def test_grouped_alternation_needs_leading_letters() -> None:
     with pytest.raises(ValueError, match="letter"):
         _either(r"\s+x|y")
+
+
+def test_a_colon_labels_the_story_only_after_the_countries_heading_the_title() -> None:
+    assert (
+        _row("Chad: returnees from the Central African Republic", "", "TD")["title_colon_after"]
+        == 1.0
+    )
+    title = "Iraq/Jordan/Turkey: Syrians blocked from fleeing"
+    assert all(_row(title, "", c)["title_colon_after"] == 1.0 for c in ("IQ", "JO", "TR"))
+    # A country ending a title before a dash and a date does not head it.
+    title = "Crisis report: Syria, Jordan, Lebanon, Iraq and Turkey - 22 November"
+    assert _row(title, "", "TR")["title_colon_after"] == 0.0
+    # Hyphenated compounds are not headings.
+    assert _row("Saudi-led coalition strikes near Sanaa", "", "SA")["title_colon_after"] == 0.0
+    assert _row("Syria - flash update on Idlib", "", "SY")["title_colon_after"] == 1.0
+
+
+def test_a_city_followed_by_a_date_in_a_title_is_a_venue() -> None:
+    title = "Transcript of the press conference by the Special Envoy - Geneva, 29 January 2014"
+    assert _row(title, "", "CH")["venue_after"] > 0
+    title = "Remarks to the press on Syria, New York, Wednesday, 22 August 2012"
+    assert _row(title, "", "US")["venue_after"] > 0
+    assert _row(title, "", "SY")["venue_after"] == 0
+    # Only in titles, and only cities: a body's wire dateline names where the story is.
+    text = "Bamako, 5 March (Reuters) - Gunmen attacked an army post."
+    assert _row("Attack on army post", text, "ML")["venue_after"] == 0
+    assert _row("Flash update on Syria, 12 March", "", "SY")["venue_after"] == 0
+
+
+def test_giving_verbs_mark_donors_and_a_lone_donor() -> None:
+    title = "Italy contributes USD 650,000 to the UN"
+    row = _row(title, "", "IT")
+    assert row["giving_after"] > 0 and row["lone_giver"] == 1.0
+    assert _row("Britain to double humanitarian aid", "", "GB")["lone_giver"] == 1.0
+    row = _row("Norway gives 80 million kroner to Somalia", "", "NO")
+    assert row["giving_after"] > 0 and row["lone_giver"] == 0.0
+    assert _row("Nigeria says troops killed 30 insurgents", "", "NG")["giving_after"] == 0
+    assert _row("Making the most of Geneva II", "", "CH")["lone_venue"] == 1.0
+
+
+def test_a_government_acting_on_its_missions_abroad_acts() -> None:
+    for title, actor in [
+        ("Japan closes embassy in Tripoli", "JP"),
+        ("Qatar opens embassy in Astana", "QA"),
+        ("UK updates travel advice for Nigeria after kidnappings", "GB"),
+        ("Japan raises travel warnings for Mali and Niger", "JP"),
+        ("Belgium and France close consulates in Goma", "BE"),
+        ("Italy, Spain and Portugal temporarily close Kyiv embassies", "IT"),
+    ]:
+        assert _row(title, "", actor)["actor_after"] > 0, title
+    assert _row("Japan closes embassy in Tripoli", "", "LY")["actor_after"] == 0
+    # A border or a road is not a mission.
+    assert _row("Dominican Republic closes border with Haiti", "", "DO")["actor_after"] == 0
+
+
+def test_the_target_of_a_strike_is_where_it_happens() -> None:
+    title = "Israeli air strike hits Lebanon's Bekaa valley"
+    assert _row(title, "", "LB")["title_prep_before"] == 1.0
+    assert (
+        _row(title, "", "IL")["actor_noun_after"] + _row(title, "", "IL")["demonym_actor_noun"] > 0
+    )
+    assert _row("Syria fighting rages as Iran calls for a halt", "", "IR")["actor_after"] > 0
+
+
+def test_a_country_named_before_the_people_it_helps_is_their_giver() -> None:
+    title = "US ships more sorghum for South Sudanese families"
+    assert _row(title, "", "US")["title_before_beneficiary"] == 1.0
+    assert _row(title, "", "SS")["title_before_beneficiary"] == 0.0
+    assert (
+        _row("Fighting in Syria displaces Iraqi families", "", "SY")["title_before_beneficiary"]
+        == 0.0
+    )
