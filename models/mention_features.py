@@ -161,24 +161,28 @@ _ACTOR_AFTER, _ACTOR_CUE = _cued(
 )
 # A government acting on its own missions, its diplomats or its advice abroad ("Japan
 # closes embassy in Tripoli", "UK updates travel advice for Nigeria").
+_MISSION_OBJECTS = (
+    r"embass\w*|consul\w*|high commission|missions?|visa|ambassadors?|envoys?|diplomat\w*|"
+    r"staff\w*|liaison|nunciature|chargé|travel (?:advice|warnings?|advisor(?:y|ies))|"
+    r"nationals|citizens|families"
+)
 _MISSION_ACTION, _MISSION_ACTION_CUE = _cued(
     _ACTOR_LEAD,
     r"opens?|opened|reopen\w*|clos\w*|shut\w*|suspend\w*|resum\w*|restor\w*|reduc\w*|"
     r"cuts?|pares?|scal\w*|upgrad\w*|inaugurat\w*|establish\w*|sets?|names?|named|"
     r"appoint\w*|moves?|returns?|flies|flew|authori[sz]\w*|relax\w*|updat\w*|raises?|"
     r"lowers?",
-    r"(?:\s+(?:back|down|up|off|out))?\s+(?:[\w\-]+\s+){0,3}?"
-    r"(?:embass\w*|consul\w*|high commission|missions?|visa|ambassadors?|envoys?|diplomat\w*|"
-    r"staff\w*|liaison|nunciature|chargé|travel (?:advice|warnings?|advisor(?:y|ies))|"
-    r"nationals|citizens|families)\b",
+    rf"(?:\s+(?:back|down|up|off|out))?\s+(?:[\w\-]+\s+){{0,3}}?(?:{_MISSION_OBJECTS})\b",
 )
+# The pattern needs one of its objects too: run it only where a sentence has both cues.
+_MISSION_OBJECT_CUE = re.compile(f"(?:{_first_words(_MISSION_OBJECTS)})")
 # The giving verbs among them: a country that gives acts on others, and one named alone
 # in a title that gives is a donor, not a place ("Italy contributes USD 650,000 to the UN").
 _GIVING_AFTER, _GIVING_CUE = _cued(
     _ACTOR_LEAD,
     r"contribut\w*|donat\w*|pledg\w*|gives?|provid\w*|allocat\w*|grants?|assists?|helps?|"
-    r"doubl\w*|boosts?|funds?|spen[dt]s?|to (?:help|give|provide|double)|will help|"
-    r"approves? \w+ (?:aid|assistance)",
+    # "to double", "will help": _ACTOR_LEAD takes the "to" or "will".
+    r"doubl\w*|boosts?|funds?|spen[dt]s?|approves? \w+ (?:aid|assistance)",
     r"\b",
 )
 # "Germany increases humanitarian assistance for ...": a giver without a giving verb.
@@ -372,7 +376,8 @@ _LOGGED = [
     _MISSION,
     _GIVING,
     _MISSION_ACT,
-) = (1 << k for k in range(13))
+    _MISSION_OBJECT,
+) = (1 << k for k in range(14))
 # The kind of cue word each pattern reads a token as (matched on the whole token).
 _TOKEN_KINDS = (
     (_RISK, _RISK_WORD),
@@ -388,6 +393,7 @@ _TOKEN_KINDS = (
     (_MISSION, _MISSION_CUE),
     (_GIVING, _GIVING_CUE),
     (_MISSION_ACT, _MISSION_ACTION_CUE),
+    (_MISSION_OBJECT, _MISSION_OBJECT_CUE),
 )
 
 
@@ -712,8 +718,10 @@ class _Readings:
             at: list[int] = np.flatnonzero(mask).tolist()
             return at
 
-        def having(kind: int) -> list[int]:
-            return where(kinds & kind > 0)
+        def having(kind: int, *, every: bool = False) -> list[int]:
+            """Mentions in sentences with a cue of ``kind`` (of each of its kinds if
+            ``every``)."""
+            return where(kinds & kind == kind) if every else where(kinds & kind > 0)
 
         def ending(words: tuple[str, ...], among: Iterable[int] = range(n)) -> list[int]:
             return [i for i in among if heads[i].endswith(words)]
@@ -727,7 +735,7 @@ class _Readings:
             self._shared_along_lists(
                 sentences,
                 after(_ACTOR_AFTER, having(_ACTOR))
-                | after(_MISSION_ACTION, having(_MISSION_ACT))
+                | after(_MISSION_ACTION, having(_MISSION_ACT | _MISSION_OBJECT, every=True))
                 | after(_GIVER_AFTER, having(_AID))
                 | before(_SOURCE_BEFORE, self._title_tails(sentences))
                 | before(_MISSION_OF, having(_MISSION)),
