@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import articles, mention_features
@@ -41,6 +41,34 @@ def test_parse_keeps_punctuation_and_offsets() -> None:
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
 def test_word_tokens_are_scikit_learns(text: str) -> None:
     assert WORD.findall(text) == re.findall(r"(?u)\b\w\w+\b", text)
+
+
+def _plain_sentence_spans(text: str, start: int) -> list[tuple[int, int]]:
+    """The splitting rule spelled out with a lookbehind, blank pieces dropped."""
+    spans = []
+    begin = start
+    for gap in re.finditer(r"(?<=[.!?])\s+(?=[\"“‘'A-Z0-9])|\n+", text[start:]):
+        if text[begin : start + gap.start()].strip():
+            spans.append((begin, start + gap.start()))
+        begin = start + gap.end()
+    if text[begin:].strip():
+        spans.append((begin, len(text)))
+    return spans
+
+
+_SENTENCE_PIECES = ["a", "A", "1", "'", "“", ".", "!", "?", " ", ". ", "? ", "\t", "\xa0"]
+
+
+@settings(max_examples=500)
+@given(
+    # Texts with and without line breaks take different paths.
+    st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=30).map("".join)
+    | st.lists(st.sampled_from([*_SENTENCE_PIECES, "\n", ".\n"]), max_size=30).map("".join),
+    st.integers(min_value=0, max_value=8),
+)
+def test_sentence_spans_follow_the_plain_rule(text: str, start: int) -> None:
+    start = min(start, len(text))
+    assert articles.sentence_spans(text, start) == _plain_sentence_spans(text, start)
 
 
 def test_lowered_sentences_keep_mention_offsets() -> None:
