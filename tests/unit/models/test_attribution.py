@@ -71,6 +71,12 @@ def test_sentence_spans_follow_the_plain_rule(text: str, start: int) -> None:
     assert articles.sentence_spans(text, start) == _plain_sentence_spans(text, start)
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
+def test_tokens_are_the_word_pattern_s_on_each_lowered_sentence(text: str) -> None:
+    article = parse_article("", text, default_gazetteer())
+    assert article.tokens == tuple(tuple(WORD.findall(s)) for s in article.lowered)
+
+
 def test_lowered_sentences_keep_mention_offsets() -> None:
     article = parse_article(
         "İstanbul talks on Syria", "Fighting in İdlib, Syria.", default_gazetteer()
