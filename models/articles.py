@@ -8,7 +8,6 @@ the gazetteer runs once per title and once per body and every sentence is tokeni
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -135,10 +134,24 @@ def sentence_spans(text: str, start: int = 0) -> list[tuple[int, int]]:
     return spans
 
 
-def _split(text: str) -> tuple[list[str], list[int]]:
-    """Sentences of a body and their start offsets in it."""
-    spans = sentence_spans(text)
-    return [text[a:b] for a, b in spans], [a for a, _ in spans]
+def _by_sentence(
+    mentions: list[Mention], spans: list[tuple[int, int]]
+) -> list[tuple[Mention, ...]]:
+    """Each span's mentions with offsets relative to its start, in one walk over both
+    sorted lists; a mention not inside one span (across a sentence end) is dropped."""
+    found = []
+    new = tuple.__new__  # a Mention without the named tuple's Python-level __new__
+    pending = iter(mentions)
+    mention = next(pending, None)
+    for begin, end in spans:
+        here = []
+        while mention is not None and mention.start < end:
+            iso2, start, stop, surface, kind = mention
+            if start >= begin and stop <= end:
+                here.append(new(Mention, (iso2, start - begin, stop - begin, surface, kind)))
+            mention = next(pending, None)
+        found.append(tuple(here))
+    return found
 
 
 def _lower_in_place(sentence: str, lowered: str) -> str:
@@ -183,23 +196,15 @@ def parse_article(title: str, text: str, gazetteer: Gazetteer) -> ParsedArticle:
         Sentences, their mentions (offsets relative to each sentence) and tokens.
     """
     head = " ".join(title.split())
-    body, starts = _split(text) if text else ([], [])
-    title_mentions = tuple(gazetteer.find_mentions(head))
-    found: list[list[Mention]] = [[] for _ in body]
-    if body:
-        new = tuple.__new__  # a Mention without the named tuple's Python-level __new__
-        for iso2, start, end, surface, kind in gazetteer.find_mentions(text):
-            i = bisect_right(starts, start) - 1
-            if i < 0 or end > starts[i] + len(body[i]):
-                continue
-            offset = starts[i]
-            found[i].append(new(Mention, (iso2, start - offset, end - offset, surface, kind)))
+    spans = sentence_spans(text)
+    body = [text[a:b] for a, b in spans]
+    found = _by_sentence(gazetteer.find_mentions(text), spans) if spans else []
     sentences = (head, *body)
     lower = [s.lower() for s in sentences]
     same_length = all(map(eq, map(len, sentences), map(len, lower)))
     return ParsedArticle(
         sentences,
-        (title_mentions, *map(tuple, found)),
+        (tuple(gazetteer.find_mentions(head)), *found),
         tuple(lower) if same_length else tuple(map(_lower_in_place, sentences, lower)),
         _tokens(lower),
     )

@@ -38,6 +38,14 @@ def test_parse_keeps_punctuation_and_offsets() -> None:
     assert article.sentences_of("ML") == [0, 1, 3]
 
 
+def test_a_mention_across_a_sentence_end_belongs_to_no_sentence() -> None:
+    text = "Ships left St. Petersburg for Mali. Fighting in Gao."
+    article = parse_article("Storm", text, default_gazetteer())
+    assert article.sentences[1:] == ("Ships left St.", "Petersburg for Mali.", "Fighting in Gao.")
+    assert [[m.surface for m in found] for found in article.mentions] == [[], [], ["Mali"], ["Gao"]]
+    assert article.mentions[3][0].start == len("Fighting in ")
+
+
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
 def test_word_tokens_are_scikit_learns(text: str) -> None:
     assert WORD.findall(text) == re.findall(r"(?u)\b\w\w+\b", text)
