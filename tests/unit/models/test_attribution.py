@@ -13,7 +13,7 @@ from models import articles, mention_features
 from models.articles import WORD, TokenCodes, parse_article
 from models.attribution import PROMOTE_SUBJECT, decode_roles
 from models.fitting import Example
-from models.gazetteer import default_gazetteer
+from models.gazetteer import Mention, default_gazetteer
 from models.mention_features import FEATURE_NAMES, _either, article_features, country_features
 
 
@@ -44,6 +44,26 @@ def test_a_mention_across_a_sentence_end_belongs_to_no_sentence() -> None:
     assert article.sentences[1:] == ("Ships left St.", "Petersburg for Mali.", "Fighting in Gao.")
     assert [[m.surface for m in found] for found in article.mentions] == [[], [], ["Mali"], ["Gao"]]
     assert article.mentions[3][0].start == len("Fighting in ")
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Mali", "Gao", "St. Petersburg", "D.R. Congo", "Jordan", "iMali", "x", " ", ". ", "\n"]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_body_mentions_go_to_the_sentence_holding_them(text: str) -> None:
+    gazetteer = default_gazetteer()
+    spans = articles.sentence_spans(text)
+    expected: list[list[Mention]] = [[] for _ in spans]
+    for m in gazetteer.find_mentions(text):
+        for holder, (begin, end) in zip(expected, spans, strict=True):
+            if begin <= m.start and m.end <= end:
+                holder.append(m._replace(start=m.start - begin, end=m.end - begin))
+    article = parse_article("", text, gazetteer)
+    assert article.mentions[1:] == tuple(map(tuple, expected))
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
