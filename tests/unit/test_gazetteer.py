@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from models.gazetteer import (
     DEFAULT_CONFIG_DIR,
@@ -18,6 +20,7 @@ from models.gazetteer import (
     Mention,
     default_gazetteer,
     normalise_name,
+    trie_pattern,
 )
 
 # Destinations advisory sources list that are not a country we can file an advisory under:
@@ -542,6 +545,18 @@ def test_korea_alone_follows_the_article(gaz: Gazetteer) -> None:
         ("KP", "North Korea"),
         ("KR", "South Korea"),
     ]
+
+
+@given(
+    st.lists(st.text(alphabet="ab-", min_size=1, max_size=4), min_size=1, max_size=8),
+    st.text(alphabet="ab- ", max_size=30),
+)
+def test_trie_finds_what_a_longest_first_alternation_finds(words: list[str], text: str) -> None:
+    longest_first = "|".join(map(re.escape, sorted(set(words), key=len, reverse=True)))
+    # The lookahead makes the engine fall back to shorter words, as the gazetteer's does.
+    assert re.findall(f"(?:{trie_pattern(words)})(?!a)", text) == re.findall(
+        f"(?:{longest_first})(?!a)", text
+    )
 
 
 def test_common_nouns_in_lowercase_are_not_countries(gaz: Gazetteer) -> None:

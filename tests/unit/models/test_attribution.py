@@ -6,14 +6,14 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import articles, mention_features
 from models.articles import WORD, TokenCodes, parse_article
 from models.attribution import PROMOTE_SUBJECT, decode_roles
 from models.fitting import Example
-from models.gazetteer import default_gazetteer
+from models.gazetteer import Mention, default_gazetteer
 from models.mention_features import FEATURE_NAMES, _either, article_features, country_features
 
 
@@ -38,9 +38,71 @@ def test_parse_keeps_punctuation_and_offsets() -> None:
     assert article.sentences_of("ML") == [0, 1, 3]
 
 
+def test_a_mention_across_a_sentence_end_belongs_to_no_sentence() -> None:
+    text = "Ships left St. Petersburg for Mali. Fighting in Gao."
+    article = parse_article("Storm", text, default_gazetteer())
+    assert article.sentences[1:] == ("Ships left St.", "Petersburg for Mali.", "Fighting in Gao.")
+    assert [[m.surface for m in found] for found in article.mentions] == [[], [], ["Mali"], ["Gao"]]
+    assert article.mentions[3][0].start == len("Fighting in ")
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Mali", "Gao", "St. Petersburg", "D.R. Congo", "Jordan", "iMali", "x", " ", ". ", "\n"]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_body_mentions_go_to_the_sentence_holding_them(text: str) -> None:
+    gazetteer = default_gazetteer()
+    spans = articles.sentence_spans(text)
+    expected: list[list[Mention]] = [[] for _ in spans]
+    for m in gazetteer.find_mentions(text):
+        for holder, (begin, end) in zip(expected, spans, strict=True):
+            if begin <= m.start and m.end <= end:
+                holder.append(m._replace(start=m.start - begin, end=m.end - begin))
+    article = parse_article("", text, gazetteer)
+    assert article.mentions[1:] == tuple(map(tuple, expected))
+
+
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
 def test_word_tokens_are_scikit_learns(text: str) -> None:
     assert WORD.findall(text) == re.findall(r"(?u)\b\w\w+\b", text)
+
+
+def _plain_sentence_spans(text: str, start: int) -> list[tuple[int, int]]:
+    """The splitting rule spelled out with a lookbehind, blank pieces dropped."""
+    spans = []
+    begin = start
+    for gap in re.finditer(r"(?<=[.!?])\s+(?=[\"“‘'A-Z0-9])|\n+", text[start:]):
+        if text[begin : start + gap.start()].strip():
+            spans.append((begin, start + gap.start()))
+        begin = start + gap.end()
+    if text[begin:].strip():
+        spans.append((begin, len(text)))
+    return spans
+
+
+_SENTENCE_PIECES = ["a", "A", "1", "'", "“", ".", "!", "?", " ", ". ", "? ", "\t", "\xa0"]
+
+
+@settings(max_examples=500)
+@given(
+    # Texts with and without line breaks take different paths.
+    st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=30).map("".join)
+    | st.lists(st.sampled_from([*_SENTENCE_PIECES, "\n", ".\n"]), max_size=30).map("".join),
+    st.integers(min_value=0, max_value=8),
+)
+def test_sentence_spans_follow_the_plain_rule(text: str, start: int) -> None:
+    start = min(start, len(text))
+    assert articles.sentence_spans(text, start) == _plain_sentence_spans(text, start)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
+def test_tokens_are_the_word_pattern_s_on_each_lowered_sentence(text: str) -> None:
+    article = parse_article("", text, default_gazetteer())
+    assert article.tokens == tuple(tuple(WORD.findall(s)) for s in article.lowered)
 
 
 def test_lowered_sentences_keep_mention_offsets() -> None:
