@@ -4,9 +4,9 @@ scikit-learn validates inputs on every call (hundreds of microseconds each); the
 analyses thousands of articles a second. The factor pipeline is linear after TF-IDF, so
 its fitted vocabularies, IDF weights, logistic coefficients and sigmoid calibrators are
 read once into arrays here and applied with numpy. Words become ids (the caller looks
-them up, see :meth:`CompiledFactorModel.token_id`), bigrams are found among the ids with
-numpy, each sentence of a batch is featurised once, and one sparse product pools the
-sentences of every country's text.
+them up, see :meth:`CompiledFactorModel.token_id`), bigrams are looked up as id pairs in
+a hash index, each sentence of a batch is featurised once, and one sparse product pools
+the sentences of every country's text.
 ``tests/unit/models/test_fastpath.py`` checks that this agrees with the pipeline.
 
 The sparse products call scipy's compiled CSR kernels directly (see :func:`_product`):
@@ -24,11 +24,13 @@ from itertools import chain
 from typing import Any, NamedTuple
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 from scipy.sparse import _sparsetools
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from models.factors import LEAD_SENTENCES, FactorClassifier, lead_text, line_ngrams
 
@@ -135,7 +137,7 @@ class CompiledFactorModel:
         self._char_weights = np.ascontiguousarray(weights[n_word:])
 
     def _read_word_vocabulary(self, vocabulary: dict[str, int]) -> None:
-        """Token ids, the unigram column of each id, and bigrams as sorted id-pair codes."""
+        """Token ids, the unigram column of each id, and bigrams as id-pair codes."""
         tokens = sorted({token for gram in vocabulary for token in gram.split(" ")})
         self._token_ids = {token: i for i, token in enumerate(tokens)}
         self._unknown = len(tokens)  # the id of every token outside the vocabulary
@@ -151,9 +153,11 @@ class CompiledFactorModel:
                 columns.append(column)
             else:
                 raise UnsupportedModel(f"n-gram longer than two words: {gram!r}")
-        order = np.argsort(codes)
-        self._bigram_codes = np.asarray(codes, dtype=np.int64)[order]
-        self._bigram_columns = np.asarray(columns, dtype=np.int64)[order]
+        # A hash index finds a batch's pairs several times faster than a binary search;
+        # its table is built on first use, so it is built here, before threads share it.
+        self._bigram_codes = pd.Index(np.asarray(codes, dtype=np.int64))
+        self._bigram_codes.get_indexer(self._bigram_codes[:1])
+        self._bigram_columns = np.asarray(columns, dtype=np.int64)
 
     def _pair_code(self, first: Any, second: Any) -> Any:
         """One integer per (token id, token id) pair, unknown ids included."""
@@ -181,18 +185,16 @@ class CompiledFactorModel:
             One pair per n-gram occurrence in the vocabulary (repeats kept); bigrams
             never span two sentences.
         """
-        total = len(ids)
         sentence_of = np.repeat(np.arange(len(lengths)), lengths)
         unigrams = self._unigram_columns[ids]
         known = unigrams >= 0
         rows = [sentence_of[known]]
         columns = [unigrams[known]]
-        if total > 1 and len(self._bigram_codes):
-            codes = self._pair_code(ids[:-1], ids[1:])
-            last = len(self._bigram_codes) - 1
-            where = np.minimum(np.searchsorted(self._bigram_codes, codes), last)
-            found = (self._bigram_codes[where] == codes) & (sentence_of[:-1] == sentence_of[1:])
-            rows.append(sentence_of[:-1][found])
+        if len(ids) > 1:
+            within = sentence_of[:-1] == sentence_of[1:]
+            where = self._bigram_codes.get_indexer(self._pair_code(ids[:-1], ids[1:])[within])
+            found = where >= 0
+            rows.append(sentence_of[:-1][within][found])
             columns.append(self._bigram_columns[where[found]])
         return np.concatenate(rows), np.concatenate(columns)
 
@@ -285,30 +287,29 @@ class CompiledFactorModel:
         """Linear scores of every pooled text's TF-IDF features (one column per head).
 
         Sparse products count the terms of all texts at once: (texts x sentences) @
-        (sentences x word n-grams) and (texts x lead sentences) @ (lead sentences x
-        character n-grams). TF-IDF weighting and L2 normalisation then act on each
-        block's entries as the fitted vectorizers do, and products with the
-        coefficients give the scores.
+        (sentences x word n-grams), over the sentences some text pools, and (texts x
+        lead sentences) @ (lead sentences x character n-grams). TF-IDF weighting and L2
+        normalisation then act on each block's entries as the fitted vectorizers do, and
+        products with the coefficients give the scores.
         """
-        n_texts, n_sentences, n_leads = batch.n_texts, len(batch.lengths), len(batch.leads)
+        texts, sentences, places = batch.pairs()
+        used = np.zeros(len(batch.lengths), dtype=bool)
+        used[sentences] = True
+        n_used = int(used.sum())
         word_counts = _product(
+            _ones(texts, (np.cumsum(used) - 1)[sentences], (batch.n_texts, n_used)),
             _ones(
-                np.asarray(batch.word_rows, dtype=np.int32),
-                np.asarray(batch.word_sentences, dtype=np.int32),
-                (n_texts, n_sentences),
-            ),
-            _ones(
-                *self.word_terms(batch.token_ids, batch.lengths),
-                (n_sentences, len(self._word_idf)),
+                *self.word_terms(
+                    batch.token_ids[np.repeat(used, batch.lengths)], batch.lengths[used]
+                ),
+                (n_used, len(self._word_idf)),
             ),
         )
+        lead = places < LEAD_SENTENCES
+        leads, lead_pieces = np.unique(sentences[lead], return_inverse=True)
         char_counts = _product(
-            _ones(
-                np.asarray(batch.lead_rows, dtype=np.int32),
-                np.asarray(batch.lead_pieces, dtype=np.int32),
-                (n_texts, n_leads),
-            ),
-            self.lead_char_counts(batch.leads),
+            _ones(texts[lead], lead_pieces, (batch.n_texts, len(leads))),
+            self.lead_char_counts([batch.sentences[i] for i in leads.tolist()]),
         )
         words = _tfidf(word_counts, self._word_idf, self._word_sublinear)
         chars = _tfidf(char_counts, self._char_idf, self._char_sublinear)
@@ -319,12 +320,11 @@ class CompiledFactorModel:
 
 
 class PooledBatch:
-    """The pooled texts of a batch of articles, as sentence ids and lead sentence ids.
+    """The pooled texts of a batch of articles, as the batch's sentences each keeps.
 
     Every sentence of the batch is featurised once, however many countries' texts pool
-    it, from the token ids of all its sentences; the lead sentences (whose character
-    n-grams count) are kept once in ``leads``; and a pooled text is a set of (text,
-    sentence) and (text, lead) pairs over them.
+    it, from the token ids of all its sentences; so are the lead sentences (whose
+    character n-grams count).
 
     Parameters
     ----------
@@ -333,27 +333,27 @@ class PooledBatch:
         one sentence after another (articles in order, each title first).
     lengths : ndarray of int
         The number of tokens of each sentence.
+    sentences : sequence of str
+        The sentences themselves, in the same order.
     """
 
-    def __init__(self, token_ids: NDArray[np.int64], lengths: NDArray[np.intp]) -> None:
+    def __init__(
+        self, token_ids: NDArray[np.int64], lengths: NDArray[np.intp], sentences: Sequence[str]
+    ) -> None:
         self.token_ids = token_ids
         self.lengths = lengths
-        self.leads: list[str] = []
-        self.word_rows: list[int] = []
-        self.word_sentences: list[int] = []
-        self.lead_rows: list[int] = []
-        self.lead_pieces: list[int] = []
-        self.n_texts = 0
-        self._texts: Sequence[str] = ()
+        self.sentences = sentences
+        self._kept: list[Sequence[int]] = []
+        self._firsts: list[int] = []  # per text: its article's title among the sentences
         self._first = 0
-        self._lead_ids: dict[int, int] = {}
 
-    def start_article(self, first: int, sentences: Sequence[str]) -> None:
-        """Make ``sentences``, the batch's sentences from ``first`` on, what :meth:`add`
-        indexes."""
-        self._texts = sentences
+    @property
+    def n_texts(self) -> int:
+        return len(self._kept)
+
+    def start_article(self, first: int) -> None:
+        """Make the article whose title is sentence ``first`` the one :meth:`add` pools."""
         self._first = first
-        self._lead_ids = {}
 
     def add(self, keep: Sequence[int]) -> int:
         """Pool the current article's sentences ``keep`` (title first); returns its row.
@@ -362,19 +362,19 @@ class PooledBatch:
         :data:`~models.factors.LEAD_SENTENCES` only, as :func:`~models.factors.lead_text`
         reads a pooled text.
         """
-        row = self.n_texts
-        self.n_texts += 1
-        first = self._first
-        self.word_rows += [row] * len(keep)
-        self.word_sentences += [first + j for j in keep]
-        for j in keep[:LEAD_SENTENCES]:
-            lead = self._lead_ids.get(j)
-            if lead is None:
-                lead = self._lead_ids[j] = len(self.leads)
-                self.leads.append(self._texts[j])
-            self.lead_rows.append(row)
-            self.lead_pieces.append(lead)
-        return row
+        self._kept.append(keep)
+        self._firsts.append(self._first)
+        return len(self._kept) - 1
+
+    def pairs(self) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+        """Every (text, sentence) pair, text by text in pooled order, and its place in the
+        text (0 for the title)."""
+        counts = np.fromiter(map(len, self._kept), dtype=np.intp, count=self.n_texts)
+        total = int(counts.sum())
+        sentences = np.fromiter(chain.from_iterable(self._kept), dtype=np.intp, count=total)
+        sentences += np.repeat(np.asarray(self._firsts, dtype=np.intp), counts)
+        places = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        return np.repeat(np.arange(self.n_texts), counts), sentences, places
 
 
 _INT32_MAX = int(np.iinfo(np.int32).max)
@@ -387,6 +387,11 @@ class _Csr(NamedTuple):
     indices: NDArray[np.int32]
     data: NDArray[np.float64]
     n_columns: int
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns): scikit-learn's normaliser reads it."""
+        return len(self.indptr) - 1, self.n_columns
 
 
 def _check_int32(nnz: int, n_columns: int) -> None:
@@ -423,9 +428,9 @@ def _product(left: _Csr, right: _Csr) -> _Csr:
             f"cannot multiply {left.n_columns} columns by {len(right.indptr) - 1} rows"
         )
     n_rows = len(left.indptr) - 1
-    nnz = _sparsetools.csr_matmat_maxnnz(
-        n_rows, right.n_columns, left.indptr, left.indices, right.indptr, right.indices
-    )
+    # Room for every (left entry, right entry) pair: a bound, not the exact count that
+    # scipy's first pass over the matrices works out.
+    nnz = int(np.diff(right.indptr)[left.indices].sum())
     _check_int32(nnz, right.n_columns)
     indptr = np.empty(n_rows + 1, dtype=np.int32)
     indices = np.empty(nnz, dtype=np.int32)
@@ -443,7 +448,7 @@ def _product(left: _Csr, right: _Csr) -> _Csr:
         indices,
         data,
     )
-    end = int(indptr[-1])  # below ``nnz`` only where sums cancel to zero (never for counts)
+    end = int(indptr[-1])  # the bound's unused room is dropped
     return _Csr(indptr, indices[:end], data[:end], right.n_columns)
 
 
@@ -467,10 +472,12 @@ def _times_dense(matrix: _Csr, dense: NDArray[np.float64]) -> NDArray[np.float64
 
 
 def _tfidf(counts: _Csr, idf: NDArray[np.float64], sublinear: bool) -> _Csr:
-    """Counts weighted as the fitted TfidfVectorizer does: (1 + log tf) * idf, rows of unit
-    L2 norm."""
-    columns, data, n_rows = counts.indices, counts.data, len(counts.indptr) - 1
-    values = (1.0 + np.log(data) if sublinear else data) * idf[columns]
-    rows = np.repeat(np.arange(n_rows), np.diff(counts.indptr))
-    values /= np.sqrt(np.bincount(rows, values * values, minlength=n_rows))[rows]
-    return _Csr(counts.indptr, columns, values, counts.n_columns)
+    """Counts weighted as the fitted TfidfVectorizer does, (1 + log tf) * idf, then each row
+    scaled to unit L2 norm by scikit-learn's own kernel; overwrites the counts' values."""
+    values = counts.data
+    if sublinear:
+        np.log(values, out=values)
+        values += 1.0
+    values *= idf.take(counts.indices)
+    inplace_csr_row_normalize_l2(counts)
+    return counts

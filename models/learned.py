@@ -189,7 +189,9 @@ class LearnedAnalyzer:
         sizes = [len(found) for found in countries]
         labels = [_ROLES[k] for k in decode_roles(proba, sizes).tolist()]
         subject_p = proba[:, 0].tolist()
-        batch = PooledBatch(codes >> CUE_BITS, lengths)
+        batch = PooledBatch(
+            codes >> CUE_BITS, lengths, [s for article in parsed for s in article.sentences]
+        )
         gates: list[float] = []
         texts: list[int] = []  # per country: its pooled text in the batch, or -1
         first = 0
@@ -198,7 +200,7 @@ class LearnedAnalyzer:
             start, first_sentence = first_sentence, first_sentence + len(article.sentences)
             if not found:
                 continue
-            batch.start_article(start, article.sentences)
+            batch.start_article(start)
             named = [
                 {m.iso2 for m in mentions} if mentions else _NONE for mentions in article.mentions
             ]

@@ -24,11 +24,13 @@ from models.fitting import Example
 from models.learned import LearnedAnalyzer
 
 
-def _batch(compiled: CompiledFactorModel, sentences: list[Sequence[str]]) -> PooledBatch:
-    """A batch over tokenised sentences (one article after another)."""
-    ids = [compiled.token_id(token) for tokens in sentences for token in tokens]
-    lengths = np.array([len(tokens) for tokens in sentences], dtype=np.intp)
-    return PooledBatch(np.array(ids, dtype=np.int64), lengths)
+def _batch(
+    compiled: CompiledFactorModel, tokens: list[Sequence[str]], sentences: list[str]
+) -> PooledBatch:
+    """A batch over sentences and their tokens (one article after another)."""
+    ids = [compiled.token_id(token) for words in tokens for token in words]
+    lengths = np.array([len(words) for words in tokens], dtype=np.intp)
+    return PooledBatch(np.array(ids, dtype=np.int64), lengths, sentences)
 
 
 def _assert_same(
@@ -52,11 +54,15 @@ def test_pooled_country_texts_equal_the_pipeline(
         analyzer.parse(str(example["title"]), str(example.get("text", "")))
         for example in corpus[::9]
     ]
-    batch = _batch(compiled, [tokens for article in articles for tokens in article.tokens])
+    batch = _batch(
+        compiled,
+        [tokens for article in articles for tokens in article.tokens],
+        [sentence for article in articles for sentence in article.sentences],
+    )
     texts: list[str] = []
     first = 0
     for article in articles:
-        batch.start_article(first, article.sentences)
+        batch.start_article(first)
         first += len(article.sentences)
         named = [{m.iso2 for m in found} for found in article.mentions]
         for iso2 in article.countries:
@@ -83,10 +89,11 @@ def test_random_texts_equal_the_pipeline(analyzer: LearnedAnalyzer) -> None:
         ]
         for _ in range(200)
     ]
-    batch = _batch(compiled, [WORD.findall(s.lower()) for a in articles for s in a])
+    every = [sentence for article in articles for sentence in article]
+    batch = _batch(compiled, [WORD.findall(s.lower()) for s in every], every)
     first = 0
     for sentences in articles:
-        batch.start_article(first, sentences)
+        batch.start_article(first)
         batch.add(range(len(sentences)))
         first += len(sentences)
     _assert_same(analyzer, compiled, batch, ["\n".join(a) for a in articles])
@@ -94,7 +101,7 @@ def test_random_texts_equal_the_pipeline(analyzer: LearnedAnalyzer) -> None:
 
 def test_empty_batch(analyzer: LearnedAnalyzer) -> None:
     compiled = CompiledFactorModel(analyzer.factor_model, analyzer.factor_names)
-    relevance, easing = compiled.predict_pooled(_batch(compiled, []))
+    relevance, easing = compiled.predict_pooled(_batch(compiled, [], []))
     assert relevance.shape == easing.shape == (0, len(analyzer.factor_names))
 
 
