@@ -10,6 +10,7 @@ own scores however alarming the sentences that name it are.
 from __future__ import annotations
 
 import gc
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
@@ -35,6 +36,7 @@ from models.mention_features import (
 __all__ = ["MIN_SUBJECT_PROBABILITY", "NON_SUBJECT_GATE", "LearnedAnalyzer"]
 
 _ROLES: tuple[Role, ...] = ("subject", "actor", "mentioned")
+_SUBJECT, _ACTOR = _ROLES.index("subject"), _ROLES.index("actor")
 # Countries less likely than this to be the subject get no factor pass (all zeros): their
 # gated probabilities could not exceed it, far below any threshold a reader acts on, and
 # the pass is most of the cost.
@@ -187,38 +189,19 @@ class LearnedAnalyzer:
         )
         proba = self._role_probabilities(features)
         sizes = [len(found) for found in countries]
-        labels = [_ROLES[k] for k in decode_roles(proba, sizes).tolist()]
-        subject_p = proba[:, 0].tolist()
+        roles = decode_roles(proba, sizes)
+        subject_p = proba[:, 0]
+        scored = np.flatnonzero(subject_p >= MIN_SUBJECT_PROBABILITY)
         batch = PooledBatch(
             codes >> CUE_BITS, lengths, [s for article in parsed for s in article.sentences]
         )
-        gates: list[float] = []
-        texts: list[int] = []  # per country: its pooled text in the batch, or -1
-        first = 0
-        first_sentence = 0  # the article's title among the batch's sentences
-        for article, found in zip(parsed, countries, strict=True):
-            start, first_sentence = first_sentence, first_sentence + len(article.sentences)
-            if not found:
-                continue
-            batch.start_article(start)
-            named = [
-                {m.iso2 for m in mentions} if mentions else _NONE for mentions in article.mentions
-            ]
-            roles = labels[first : first + len(found)]
-            actors = {c for c, role in zip(found, roles, strict=True) if role == "actor"}
-            for iso2, role, p in zip(
-                found, roles, subject_p[first : first + len(found)], strict=True
-            ):
-                if p < MIN_SUBJECT_PROBABILITY:
-                    texts.append(-1)
-                    continue
-                subject = role == "subject"
-                texts.append(
-                    batch.add(pooled_sentences(named, iso2, subject=subject, actors=actors))
-                )
-                gates.append(p * (1.0 if subject else NON_SUBJECT_GATE))
-            first += len(found)
+        _pool(batch, parsed, countries, roles.tolist(), scored.tolist())
+        gates = subject_p[scored] * np.where(roles[scored] == _SUBJECT, 1.0, NON_SUBJECT_GATE)
         readings = [*self._gated_readings(batch, gates), self._silent]  # [-1]: silent
+        text_of = np.full(len(subject_p), -1)  # per country: its pooled text, or -1
+        text_of[scored] = np.arange(len(scored))
+        texts = text_of.tolist()
+        labels = [_ROLES[k] for k in roles.tolist()]
         weights = _weights(proba[:, 0], sizes)
         out: list[Analysis] = []
         first = 0
@@ -240,11 +223,11 @@ class LearnedAnalyzer:
         return self._compiled.token_id(token) << CUE_BITS | cue_kinds(token)
 
     def _gated_readings(
-        self, batch: PooledBatch, gates: list[float]
+        self, batch: PooledBatch, gates: NDArray[np.float64]
     ) -> list[dict[str, FactorReading]]:
         """Factor readings of every pooled text of the batch, scaled by its gate."""
         relevance, easing = self._compiled.predict_pooled(batch)
-        gated = (np.asarray(gates)[:, None] * relevance).round(3)
+        gated = (gates[:, None] * relevance).round(3)
         # 0 none, 1 escalating, 2 easing
         directions = ((gated > 0.0) & (relevance >= DIRECTION_THRESHOLD)) * (1 + easing)
         names = self.factor_names
@@ -271,6 +254,39 @@ class LearnedAnalyzer:
             c: pooled_text(article, c, subject=label == 0, actors=actors)
             for c, label in labels.items()
         }
+
+
+def _pool(
+    batch: PooledBatch,
+    parsed: Sequence[ParsedArticle],
+    countries: Sequence[Sequence[str]],
+    roles: Sequence[int],
+    scored: Sequence[int],
+) -> None:
+    """Add the pooled sentences of the ``scored`` countries (increasing rows of the batch's
+    countries, ``roles`` their role indices) to ``batch``, in that order."""
+    start = 0  # the article's first country among ``scored``
+    first_country = first_sentence = 0
+    for article, found in zip(parsed, countries, strict=True):
+        last_country = first_country + len(found)
+        end = bisect_left(scored, last_country, start)
+        if end > start:
+            named = [
+                {m.iso2 for m in mentions} if mentions else _NONE for mentions in article.mentions
+            ]
+            actors = {
+                iso2
+                for iso2, role in zip(found, roles[first_country:last_country], strict=True)
+                if role == _ACTOR
+            }
+            batch.start_article(first_sentence)
+            for i in scored[start:end]:
+                iso2 = found[i - first_country]
+                subject = roles[i] == _SUBJECT
+                batch.add(pooled_sentences(named, iso2, subject=subject, actors=actors))
+        start = end
+        first_country = last_country
+        first_sentence += len(article.sentences)
 
 
 def _weights(subject_p: NDArray[np.float64], sizes: list[int]) -> list[float]:
