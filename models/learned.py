@@ -37,6 +37,7 @@ __all__ = ["MIN_SUBJECT_PROBABILITY", "NON_SUBJECT_GATE", "LearnedAnalyzer"]
 
 _ROLES: tuple[Role, ...] = ("subject", "actor", "mentioned")
 _SUBJECT, _ACTOR = _ROLES.index("subject"), _ROLES.index("actor")
+_DIRECTIONS: tuple[Direction, ...] = ("none", "escalating", "easing")
 # Countries less likely than this to be the subject get no factor pass (all zeros): their
 # gated probabilities could not exceed it, far below any threshold a reader acts on, and
 # the pass is most of the cost.
@@ -98,6 +99,13 @@ class LearnedAnalyzer:
         self._compiled = CompiledFactorModel(factor_model, self.factor_names)
         self._token_codes = TokenCodes(self._token_code)
         self._silent = {name: FactorReading(0.0, "none") for name in self.factor_names}
+        # Every reading there can be, shared: the one of probability k / 1000 and direction
+        # code d is at k * len(_DIRECTIONS) + d.
+        self._readings = [
+            FactorReading(p, direction)
+            for p in (np.arange(1001) / 1000).tolist()
+            for direction in _DIRECTIONS
+        ]
 
     @property
     def model_version(self) -> str:
@@ -200,22 +208,31 @@ class LearnedAnalyzer:
         readings = [*self._gated_readings(batch, gates), self._silent]  # [-1]: silent
         text_of = np.full(len(subject_p), -1)  # per country: its pooled text, or -1
         text_of[scored] = np.arange(len(scored))
-        texts = text_of.tolist()
-        labels = [_ROLES[k] for k in roles.tolist()]
-        weights = _weights(proba[:, 0], sizes)
+        return self._analyses(countries, roles, _weights(subject_p, sizes), text_of, readings)
+
+    def _analyses(
+        self,
+        countries: Sequence[Sequence[str]],
+        roles: NDArray[np.intp],
+        weights: NDArray[np.float64],
+        text_of: NDArray[np.intp],
+        readings: list[dict[str, FactorReading]],
+    ) -> list[Analysis]:
+        """Each article's countries, most weighted first (then by code), from per-country
+        columns over the batch (articles one after the other)."""
+        codes = [iso2 for found in countries for iso2 in found]
+        article_of = np.repeat(np.arange(len(countries)), [len(found) for found in countries])
+        order = np.lexsort((np.array(codes, dtype=str), -weights, article_of)).tolist()
+        labels, shares, texts = roles.tolist(), weights.tolist(), text_of.tolist()
+        ranked = [
+            CountryAnalysis(codes[i], _ROLES[labels[i]], shares[i], readings[texts[i]])
+            for i in order
+        ]
         out: list[Analysis] = []
         first = 0
         for found in countries:
-            last = first + len(found)
-            result = [
-                CountryAnalysis(iso2, role, weight, readings[text])
-                for iso2, role, weight, text in zip(
-                    found, labels[first:last], weights[first:last], texts[first:last], strict=True
-                )
-            ]
-            result.sort(key=_by_weight)
-            out.append(Analysis(self._version, result))
-            first = last
+            out.append(Analysis(self._version, ranked[first : first + len(found)]))
+            first += len(found)
         return out
 
     def _token_code(self, token: str) -> int:
@@ -230,12 +247,10 @@ class LearnedAnalyzer:
         gated = (gates[:, None] * relevance).round(3)
         # 0 none, 1 escalating, 2 easing
         directions = ((gated > 0.0) & (relevance >= DIRECTION_THRESHOLD)) * (1 + easing)
-        names = self.factor_names
-        reading = _reading
-        return [
-            dict(zip(names, map(reading, p, d), strict=True))
-            for p, d in zip(gated.tolist(), directions.tolist(), strict=True)
-        ]
+        # Rounded to three decimals, a gated probability is k / 1000 for an integer k.
+        keys = np.rint(gated * 1000).astype(np.intp) * len(_DIRECTIONS) + directions
+        names, reading = self.factor_names, self._readings.__getitem__
+        return [dict(zip(names, map(reading, row), strict=True)) for row in keys.tolist()]
 
     def _role_probabilities(self, features: NDArray[np.float64]) -> NDArray[np.float64]:
         """Role probabilities (subject, actor, mentioned) of feature rows."""
@@ -289,22 +304,17 @@ def _pool(
         first_sentence += len(article.sentences)
 
 
-def _weights(subject_p: NDArray[np.float64], sizes: list[int]) -> list[float]:
+def _weights(subject_p: NDArray[np.float64], sizes: list[int]) -> NDArray[np.float64]:
     """Each country's share of its article's subject probability (equal shares if none)."""
     counts = np.asarray(sizes, dtype=np.intp)
     if not counts.sum():
-        return []
+        return np.zeros(0)
     counts = counts[counts > 0]
     totals = np.repeat(np.add.reduceat(subject_p, np.cumsum(counts) - counts), counts)
     even = 1.0 / np.repeat(counts, counts)
     shares = np.divide(subject_p, totals, out=even, where=totals > 0)
-    weights: list[float] = shares.round(3).tolist()
+    weights: NDArray[np.float64] = shares.round(3)
     return weights
-
-
-def _by_weight(country: CountryAnalysis) -> tuple[float, str]:
-    """Sort key: most weighted first, then by code."""
-    return -country.weight, country.iso2
 
 
 @contextmanager
@@ -325,20 +335,3 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-_DIRECTIONS: tuple[Direction, ...] = ("none", "escalating", "easing")
-_READINGS: dict[tuple[float, int], FactorReading] = {}
-
-
-def _reading(probability: float, direction: int) -> FactorReading:
-    """The (immutable, shared) reading of a rounded probability and a direction code.
-
-    Probabilities are rounded to three decimals, so there are a few thousand distinct
-    readings; sharing them spares building one object per country and factor.
-    """
-    key = (probability, direction)
-    found = _READINGS.get(key)
-    if found is None:
-        found = _READINGS[key] = FactorReading(probability, _DIRECTIONS[direction])
-    return found
