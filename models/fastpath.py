@@ -18,7 +18,8 @@ the results are the same to the last bit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any, NamedTuple
@@ -38,8 +39,8 @@ __all__ = ["DIRECTION_THRESHOLD", "CompiledFactorModel", "PooledBatch", "Unsuppo
 
 # Below this relevance the text says nothing about the factor and the direction is "none".
 DIRECTION_THRESHOLD = 0.5
-# Words whose character n-grams are remembered; cleared when full.
-_CHAR_CACHE_SIZE = 200_000
+# Words whose character n-grams are remembered (30-60 MB) before the memory starts afresh.
+_CHAR_MEMORY = 200_000
 
 _LABELS = {"easing", "escalating", "none"}
 
@@ -104,8 +105,7 @@ class CompiledFactorModel:
         if char.analyzer != "char_wb" or char.preprocessor is not lead_text:
             raise UnsupportedModel("expected char_wb n-grams of lead_text")
         self._char_min, self._char_max = char.ngram_range
-        # Tuples, not lists: the garbage collector stops tracking a tuple of ints.
-        self._char_cache: dict[str, tuple[int, ...]] = {}
+        self._char_grams = _WordGrams(len(char.idf_))
         columns: list[NDArray[np.float64]] = []
         fitted: list[_Head] = []  # the heads in column order
         self._heads: list[tuple[str, _Head | None, _Head | None, float, str]] = []
@@ -202,41 +202,29 @@ class CompiledFactorModel:
         """Counts of the character n-grams of lead sentences, one row per sentence.
 
         The same n-grams as the fitted ``char_wb`` vectorizer reading
-        :func:`~models.factors.lead_text`. Each distinct word of the batch is read once,
-        from a bounded cache (news reuses its words, and generating n-grams is the
-        costly part), and one sparse product (sentences x words) @ (words x n-grams)
+        :func:`~models.factors.lead_text`. A word's n-grams are generated once and kept
+        as a row of a growing matrix (news reuses its words, and generating n-grams is
+        the costly part), so one sparse product (sentences x words) @ (words x n-grams)
         adds them up.
         """
         words = [lead_text(lead).split() for lead in leads]
         flat = list(chain.from_iterable(words))
-        distinct = list(set(flat))
-        # get(), not "in" then [ ]: another thread may clear the cache in between.
-        known = self._char_cache.get
-        terms = [
-            t if (t := known(w)) is not None else self._remember_char_terms(w) for w in distinct
-        ]
-        local = dict(zip(distinct, range(len(distinct)), strict=True))
-        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-        word_grams = _ones(
-            np.repeat(np.arange(len(terms)), lengths),
-            np.fromiter(chain.from_iterable(terms), dtype=np.int64, count=int(lengths.sum())),
-            (len(distinct), len(self._char_idf)),
-        )
-        lead_words = _ones(
-            np.repeat(np.arange(len(words)), [len(w) for w in words]),
-            np.fromiter(map(local.__getitem__, flat), dtype=np.int64, count=len(flat)),
-            (len(words), len(distinct)),
-        )
-        return _product(lead_words, word_grams)
+        grams = self._char_grams
+        if len(grams.rows) >= _CHAR_MEMORY:
+            grams = self._char_grams = _WordGrams(len(self._char_idf))
+        try:
+            rows = np.fromiter(map(grams.rows.__getitem__, flat), dtype=np.int32, count=len(flat))
+        except KeyError:
+            grams.add([w for w in flat if w not in grams.rows], self._word_char_terms)
+            rows = np.fromiter(map(grams.rows.__getitem__, flat), dtype=np.int32, count=len(flat))
+        matrix = grams.matrix  # read after the lookups: it has every row they found
+        indptr = np.zeros(len(words) + 1, dtype=np.int32)
+        np.cumsum(np.fromiter(map(len, words), dtype=np.int32, count=len(words)), out=indptr[1:])
+        _check_int32(len(rows), len(matrix.indptr) - 1)
+        lead_words = _Csr(indptr, rows, np.ones(len(rows)), len(matrix.indptr) - 1)
+        return _product(lead_words, matrix)
 
-    def _remember_char_terms(self, word: str) -> tuple[int, ...]:
-        cache = self._char_cache
-        if len(cache) >= _CHAR_CACHE_SIZE:
-            cache.clear()
-        terms = cache[word] = self._word_char_terms(word)
-        return terms
-
-    def _word_char_terms(self, word: str) -> tuple[int, ...]:
+    def _word_char_terms(self, word: str) -> list[int]:
         get = self._char_vocab.get
         padded = f" {word} "
         out: list[int] = []
@@ -248,7 +236,7 @@ class CompiledFactorModel:
             out += [i for i in map(get, grams) if i is not None]
             if len(padded) <= n:
                 break
-        return tuple(out)
+        return out
 
     def predict_pooled(self, batch: PooledBatch) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """Relevance and direction of every pooled text of a batch at once.
@@ -375,6 +363,64 @@ class PooledBatch:
         sentences += np.repeat(np.asarray(self._firsts, dtype=np.intp), counts)
         places = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
         return np.repeat(np.arange(self.n_texts), counts), sentences, places
+
+
+class _WordGrams:
+    """The character n-gram columns of words, one row per word of a growing sparse matrix.
+
+    Threads may share it: a writer holds the lock, writes its words' rows past the
+    published ones, publishes the longer ``matrix`` and only then the words' ``rows``; so
+    a reader that found its words and then reads ``matrix`` has their rows, which never
+    change once written.
+
+    Parameters
+    ----------
+    n_columns : int
+        The number of character n-gram columns.
+    """
+
+    def __init__(self, n_columns: int) -> None:
+        self.rows: dict[str, int] = {}
+        self.matrix = _Csr(
+            np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.int32), np.ones(0), n_columns
+        )
+        self._lock = threading.Lock()
+        self._indptr = np.zeros(1024, dtype=np.int32)
+        self._indices = np.zeros(16 * 1024, dtype=np.int32)
+        self._ones = np.ones(len(self._indices))
+
+    def add(self, words: Sequence[str], columns_of: Callable[[str], list[int]]) -> None:
+        """Give each of ``words`` not yet here a row: its n-gram columns, ``columns_of`` it."""
+        with self._lock:
+            new = [w for w in dict.fromkeys(words) if w not in self.rows]
+            columns = [columns_of(w) for w in new]
+            counts = np.fromiter(map(len, columns), dtype=np.int64, count=len(columns))
+            n_words, n_entries = len(self.rows), int(self.matrix.indptr[-1])
+            words_end, entries_end = n_words + len(new), n_entries + int(counts.sum())
+            _check_int32(entries_end, self.matrix.n_columns)
+            self._indptr = _with_room(self._indptr, words_end + 1)
+            self._indices = _with_room(self._indices, entries_end)
+            if len(self._ones) < len(self._indices):
+                self._ones = np.ones(len(self._indices))
+            self._indptr[n_words + 1 : words_end + 1] = n_entries + np.cumsum(counts)
+            self._indices[n_entries:entries_end] = np.fromiter(
+                chain.from_iterable(columns), dtype=np.int32, count=entries_end - n_entries
+            )
+            self.matrix = self.matrix._replace(
+                indptr=self._indptr[: words_end + 1],
+                indices=self._indices[:entries_end],
+                data=self._ones[:entries_end],
+            )
+            self.rows.update(zip(new, range(n_words, words_end), strict=True))
+
+
+def _with_room(array: NDArray[np.int32], size: int) -> NDArray[np.int32]:
+    """``array``, or a copy at least twice as long when it is shorter than ``size``."""
+    if len(array) >= size:
+        return array
+    bigger = np.zeros(max(size, 2 * len(array)), dtype=array.dtype)
+    bigger[: len(array)] = array
+    return bigger
 
 
 _INT32_MAX = int(np.iinfo(np.int32).max)
