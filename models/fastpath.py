@@ -281,11 +281,10 @@ class CompiledFactorModel:
         products with the coefficients give the scores.
         """
         texts, sentences, places = batch.pairs()
-        used = np.zeros(len(batch.lengths), dtype=bool)
-        used[sentences] = True
-        n_used = int(used.sum())
+        used, pieces = _present(sentences, len(batch.lengths))
+        n_used = int(np.count_nonzero(used))
         word_counts = _product(
-            _ones(texts, (np.cumsum(used) - 1)[sentences], (batch.n_texts, n_used)),
+            _ones(texts, pieces, (batch.n_texts, n_used)),
             _ones(
                 *self.word_terms(
                     batch.token_ids[np.repeat(used, batch.lengths)], batch.lengths[used]
@@ -294,7 +293,8 @@ class CompiledFactorModel:
             ),
         )
         lead = places < LEAD_SENTENCES
-        leads, lead_pieces = np.unique(sentences[lead], return_inverse=True)
+        is_lead, lead_pieces = _present(sentences[lead], len(batch.lengths))
+        leads = np.flatnonzero(is_lead)
         char_counts = _product(
             _ones(texts[lead], lead_pieces, (batch.n_texts, len(leads))),
             self.lead_char_counts([batch.sentences[i] for i in leads.tolist()]),
@@ -423,6 +423,13 @@ def _with_room(array: NDArray[np.int32], size: int) -> NDArray[np.int32]:
     return bigger
 
 
+def _present(items: NDArray[np.intp], n: int) -> tuple[NDArray[np.bool_], NDArray[np.intp]]:
+    """Which of ``range(n)`` occur in ``items``, and each item's rank among those."""
+    present = np.zeros(n, dtype=bool)
+    present[items] = True
+    return present, (np.cumsum(present) - 1)[items]
+
+
 _INT32_MAX = int(np.iinfo(np.int32).max)
 
 
@@ -475,8 +482,9 @@ def _product(left: _Csr, right: _Csr) -> _Csr:
         )
     n_rows = len(left.indptr) - 1
     # Room for every (left entry, right entry) pair: a bound, not the exact count that
-    # scipy's first pass over the matrices works out.
-    nnz = int(np.diff(right.indptr)[left.indices].sum())
+    # scipy's first pass over the matrices works out, read from only the right rows the
+    # left entries use (the right matrix may be every word's n-grams).
+    nnz = int((right.indptr[left.indices + 1] - right.indptr[left.indices]).sum())
     _check_int32(nnz, right.n_columns)
     indptr = np.empty(n_rows + 1, dtype=np.int32)
     indices = np.empty(nnz, dtype=np.int32)
