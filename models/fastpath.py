@@ -4,9 +4,9 @@ scikit-learn validates inputs on every call (hundreds of microseconds each); the
 analyses thousands of articles a second. The factor pipeline is linear after TF-IDF, so
 its fitted vocabularies, IDF weights, logistic coefficients and sigmoid calibrators are
 read once into arrays here and applied with numpy. Words become ids (the caller looks
-them up, see :meth:`CompiledFactorModel.token_id`), bigrams are found among the ids with
-numpy, each sentence of a batch is featurised once, and one sparse product pools the
-sentences of every country's text.
+them up, see :meth:`CompiledFactorModel.token_id`), bigrams are looked up as id pairs in
+a hash index, each sentence of a batch is featurised once, and one sparse product pools
+the sentences of every country's text.
 ``tests/unit/models/test_fastpath.py`` checks that this agrees with the pipeline.
 
 The sparse products call scipy's compiled CSR kernels directly (see :func:`_product`):
@@ -18,17 +18,20 @@ the results are the same to the last bit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any, NamedTuple
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 from scipy.sparse import _sparsetools
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from models.factors import LEAD_SENTENCES, FactorClassifier, lead_text, line_ngrams
 
@@ -36,8 +39,8 @@ __all__ = ["DIRECTION_THRESHOLD", "CompiledFactorModel", "PooledBatch", "Unsuppo
 
 # Below this relevance the text says nothing about the factor and the direction is "none".
 DIRECTION_THRESHOLD = 0.5
-# Words whose character n-grams are remembered; cleared when full.
-_CHAR_CACHE_SIZE = 200_000
+# Words whose character n-grams are remembered (30-60 MB) before the memory starts afresh.
+_CHAR_MEMORY = 200_000
 
 _LABELS = {"easing", "escalating", "none"}
 
@@ -102,8 +105,7 @@ class CompiledFactorModel:
         if char.analyzer != "char_wb" or char.preprocessor is not lead_text:
             raise UnsupportedModel("expected char_wb n-grams of lead_text")
         self._char_min, self._char_max = char.ngram_range
-        # Tuples, not lists: the garbage collector stops tracking a tuple of ints.
-        self._char_cache: dict[str, tuple[int, ...]] = {}
+        self._char_grams = _WordGrams(len(char.idf_))
         columns: list[NDArray[np.float64]] = []
         fitted: list[_Head] = []  # the heads in column order
         self._heads: list[tuple[str, _Head | None, _Head | None, float, str]] = []
@@ -135,7 +137,7 @@ class CompiledFactorModel:
         self._char_weights = np.ascontiguousarray(weights[n_word:])
 
     def _read_word_vocabulary(self, vocabulary: dict[str, int]) -> None:
-        """Token ids, the unigram column of each id, and bigrams as sorted id-pair codes."""
+        """Token ids, the unigram column of each id, and bigrams as id-pair codes."""
         tokens = sorted({token for gram in vocabulary for token in gram.split(" ")})
         self._token_ids = {token: i for i, token in enumerate(tokens)}
         self._unknown = len(tokens)  # the id of every token outside the vocabulary
@@ -151,9 +153,11 @@ class CompiledFactorModel:
                 columns.append(column)
             else:
                 raise UnsupportedModel(f"n-gram longer than two words: {gram!r}")
-        order = np.argsort(codes)
-        self._bigram_codes = np.asarray(codes, dtype=np.int64)[order]
-        self._bigram_columns = np.asarray(columns, dtype=np.int64)[order]
+        # A hash index finds a batch's pairs several times faster than a binary search;
+        # its table is built on first use, so it is built here, before threads share it.
+        self._bigram_codes = pd.Index(np.asarray(codes, dtype=np.int64))
+        self._bigram_codes.get_indexer(self._bigram_codes[:1])
+        self._bigram_columns = np.asarray(columns, dtype=np.int64)
 
     def _pair_code(self, first: Any, second: Any) -> Any:
         """One integer per (token id, token id) pair, unknown ids included."""
@@ -181,18 +185,16 @@ class CompiledFactorModel:
             One pair per n-gram occurrence in the vocabulary (repeats kept); bigrams
             never span two sentences.
         """
-        total = len(ids)
         sentence_of = np.repeat(np.arange(len(lengths)), lengths)
         unigrams = self._unigram_columns[ids]
         known = unigrams >= 0
         rows = [sentence_of[known]]
         columns = [unigrams[known]]
-        if total > 1 and len(self._bigram_codes):
-            codes = self._pair_code(ids[:-1], ids[1:])
-            last = len(self._bigram_codes) - 1
-            where = np.minimum(np.searchsorted(self._bigram_codes, codes), last)
-            found = (self._bigram_codes[where] == codes) & (sentence_of[:-1] == sentence_of[1:])
-            rows.append(sentence_of[:-1][found])
+        if len(ids) > 1:
+            within = sentence_of[:-1] == sentence_of[1:]
+            where = self._bigram_codes.get_indexer(self._pair_code(ids[:-1], ids[1:])[within])
+            found = where >= 0
+            rows.append(sentence_of[:-1][within][found])
             columns.append(self._bigram_columns[where[found]])
         return np.concatenate(rows), np.concatenate(columns)
 
@@ -200,41 +202,29 @@ class CompiledFactorModel:
         """Counts of the character n-grams of lead sentences, one row per sentence.
 
         The same n-grams as the fitted ``char_wb`` vectorizer reading
-        :func:`~models.factors.lead_text`. Each distinct word of the batch is read once,
-        from a bounded cache (news reuses its words, and generating n-grams is the
-        costly part), and one sparse product (sentences x words) @ (words x n-grams)
+        :func:`~models.factors.lead_text`. A word's n-grams are generated once and kept
+        as a row of a growing matrix (news reuses its words, and generating n-grams is
+        the costly part), so one sparse product (sentences x words) @ (words x n-grams)
         adds them up.
         """
         words = [lead_text(lead).split() for lead in leads]
         flat = list(chain.from_iterable(words))
-        distinct = list(set(flat))
-        # get(), not "in" then [ ]: another thread may clear the cache in between.
-        known = self._char_cache.get
-        terms = [
-            t if (t := known(w)) is not None else self._remember_char_terms(w) for w in distinct
-        ]
-        local = dict(zip(distinct, range(len(distinct)), strict=True))
-        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-        word_grams = _ones(
-            np.repeat(np.arange(len(terms)), lengths),
-            np.fromiter(chain.from_iterable(terms), dtype=np.int64, count=int(lengths.sum())),
-            (len(distinct), len(self._char_idf)),
-        )
-        lead_words = _ones(
-            np.repeat(np.arange(len(words)), [len(w) for w in words]),
-            np.fromiter(map(local.__getitem__, flat), dtype=np.int64, count=len(flat)),
-            (len(words), len(distinct)),
-        )
-        return _product(lead_words, word_grams)
+        grams = self._char_grams
+        if len(grams.rows) >= _CHAR_MEMORY:
+            grams = self._char_grams = _WordGrams(len(self._char_idf))
+        try:
+            rows = np.fromiter(map(grams.rows.__getitem__, flat), dtype=np.int32, count=len(flat))
+        except KeyError:
+            grams.add([w for w in flat if w not in grams.rows], self._word_char_terms)
+            rows = np.fromiter(map(grams.rows.__getitem__, flat), dtype=np.int32, count=len(flat))
+        matrix = grams.matrix  # read after the lookups: it has every row they found
+        indptr = np.zeros(len(words) + 1, dtype=np.int32)
+        np.cumsum(np.fromiter(map(len, words), dtype=np.int32, count=len(words)), out=indptr[1:])
+        _check_int32(len(rows), len(matrix.indptr) - 1)
+        lead_words = _Csr(indptr, rows, np.ones(len(rows)), len(matrix.indptr) - 1)
+        return _product(lead_words, matrix)
 
-    def _remember_char_terms(self, word: str) -> tuple[int, ...]:
-        cache = self._char_cache
-        if len(cache) >= _CHAR_CACHE_SIZE:
-            cache.clear()
-        terms = cache[word] = self._word_char_terms(word)
-        return terms
-
-    def _word_char_terms(self, word: str) -> tuple[int, ...]:
+    def _word_char_terms(self, word: str) -> list[int]:
         get = self._char_vocab.get
         padded = f" {word} "
         out: list[int] = []
@@ -246,7 +236,7 @@ class CompiledFactorModel:
             out += [i for i in map(get, grams) if i is not None]
             if len(padded) <= n:
                 break
-        return tuple(out)
+        return out
 
     def predict_pooled(self, batch: PooledBatch) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """Relevance and direction of every pooled text of a batch at once.
@@ -285,30 +275,29 @@ class CompiledFactorModel:
         """Linear scores of every pooled text's TF-IDF features (one column per head).
 
         Sparse products count the terms of all texts at once: (texts x sentences) @
-        (sentences x word n-grams) and (texts x lead sentences) @ (lead sentences x
-        character n-grams). TF-IDF weighting and L2 normalisation then act on each
-        block's entries as the fitted vectorizers do, and products with the
-        coefficients give the scores.
+        (sentences x word n-grams), over the sentences some text pools, and (texts x
+        lead sentences) @ (lead sentences x character n-grams). TF-IDF weighting and L2
+        normalisation then act on each block's entries as the fitted vectorizers do, and
+        products with the coefficients give the scores.
         """
-        n_texts, n_sentences, n_leads = batch.n_texts, len(batch.lengths), len(batch.leads)
+        texts, sentences, places = batch.pairs()
+        used, pieces = _present(sentences, len(batch.lengths))
+        n_used = int(np.count_nonzero(used))
         word_counts = _product(
+            _ones(texts, pieces, (batch.n_texts, n_used)),
             _ones(
-                np.asarray(batch.word_rows, dtype=np.int32),
-                np.asarray(batch.word_sentences, dtype=np.int32),
-                (n_texts, n_sentences),
-            ),
-            _ones(
-                *self.word_terms(batch.token_ids, batch.lengths),
-                (n_sentences, len(self._word_idf)),
+                *self.word_terms(
+                    batch.token_ids[np.repeat(used, batch.lengths)], batch.lengths[used]
+                ),
+                (n_used, len(self._word_idf)),
             ),
         )
+        lead = places < LEAD_SENTENCES
+        is_lead, lead_pieces = _present(sentences[lead], len(batch.lengths))
+        leads = np.flatnonzero(is_lead)
         char_counts = _product(
-            _ones(
-                np.asarray(batch.lead_rows, dtype=np.int32),
-                np.asarray(batch.lead_pieces, dtype=np.int32),
-                (n_texts, n_leads),
-            ),
-            self.lead_char_counts(batch.leads),
+            _ones(texts[lead], lead_pieces, (batch.n_texts, len(leads))),
+            self.lead_char_counts([batch.sentences[i] for i in leads.tolist()]),
         )
         words = _tfidf(word_counts, self._word_idf, self._word_sublinear)
         chars = _tfidf(char_counts, self._char_idf, self._char_sublinear)
@@ -319,12 +308,11 @@ class CompiledFactorModel:
 
 
 class PooledBatch:
-    """The pooled texts of a batch of articles, as sentence ids and lead sentence ids.
+    """The pooled texts of a batch of articles, as the batch's sentences each keeps.
 
     Every sentence of the batch is featurised once, however many countries' texts pool
-    it, from the token ids of all its sentences; the lead sentences (whose character
-    n-grams count) are kept once in ``leads``; and a pooled text is a set of (text,
-    sentence) and (text, lead) pairs over them.
+    it, from the token ids of all its sentences; so are the lead sentences (whose
+    character n-grams count).
 
     Parameters
     ----------
@@ -333,27 +321,27 @@ class PooledBatch:
         one sentence after another (articles in order, each title first).
     lengths : ndarray of int
         The number of tokens of each sentence.
+    sentences : sequence of str
+        The sentences themselves, in the same order.
     """
 
-    def __init__(self, token_ids: NDArray[np.int64], lengths: NDArray[np.intp]) -> None:
+    def __init__(
+        self, token_ids: NDArray[np.int64], lengths: NDArray[np.intp], sentences: Sequence[str]
+    ) -> None:
         self.token_ids = token_ids
         self.lengths = lengths
-        self.leads: list[str] = []
-        self.word_rows: list[int] = []
-        self.word_sentences: list[int] = []
-        self.lead_rows: list[int] = []
-        self.lead_pieces: list[int] = []
-        self.n_texts = 0
-        self._texts: Sequence[str] = ()
+        self.sentences = sentences
+        self._kept: list[Sequence[int]] = []
+        self._firsts: list[int] = []  # per text: its article's title among the sentences
         self._first = 0
-        self._lead_ids: dict[int, int] = {}
 
-    def start_article(self, first: int, sentences: Sequence[str]) -> None:
-        """Make ``sentences``, the batch's sentences from ``first`` on, what :meth:`add`
-        indexes."""
-        self._texts = sentences
+    @property
+    def n_texts(self) -> int:
+        return len(self._kept)
+
+    def start_article(self, first: int) -> None:
+        """Make the article whose title is sentence ``first`` the one :meth:`add` pools."""
         self._first = first
-        self._lead_ids = {}
 
     def add(self, keep: Sequence[int]) -> int:
         """Pool the current article's sentences ``keep`` (title first); returns its row.
@@ -362,19 +350,84 @@ class PooledBatch:
         :data:`~models.factors.LEAD_SENTENCES` only, as :func:`~models.factors.lead_text`
         reads a pooled text.
         """
-        row = self.n_texts
-        self.n_texts += 1
-        first = self._first
-        self.word_rows += [row] * len(keep)
-        self.word_sentences += [first + j for j in keep]
-        for j in keep[:LEAD_SENTENCES]:
-            lead = self._lead_ids.get(j)
-            if lead is None:
-                lead = self._lead_ids[j] = len(self.leads)
-                self.leads.append(self._texts[j])
-            self.lead_rows.append(row)
-            self.lead_pieces.append(lead)
-        return row
+        self._kept.append(keep)
+        self._firsts.append(self._first)
+        return len(self._kept) - 1
+
+    def pairs(self) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+        """Every (text, sentence) pair, text by text in pooled order, and its place in the
+        text (0 for the title)."""
+        counts = np.fromiter(map(len, self._kept), dtype=np.intp, count=self.n_texts)
+        total = int(counts.sum())
+        sentences = np.fromiter(chain.from_iterable(self._kept), dtype=np.intp, count=total)
+        sentences += np.repeat(np.asarray(self._firsts, dtype=np.intp), counts)
+        places = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        return np.repeat(np.arange(self.n_texts), counts), sentences, places
+
+
+class _WordGrams:
+    """The character n-gram columns of words, one row per word of a growing sparse matrix.
+
+    Threads may share it: a writer holds the lock, writes its words' rows past the
+    published ones, publishes the longer ``matrix`` and only then the words' ``rows``; so
+    a reader that found its words and then reads ``matrix`` has their rows, which never
+    change once written.
+
+    Parameters
+    ----------
+    n_columns : int
+        The number of character n-gram columns.
+    """
+
+    def __init__(self, n_columns: int) -> None:
+        self.rows: dict[str, int] = {}
+        self.matrix = _Csr(
+            np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.int32), np.ones(0), n_columns
+        )
+        self._lock = threading.Lock()
+        self._indptr = np.zeros(1024, dtype=np.int32)
+        self._indices = np.zeros(16 * 1024, dtype=np.int32)
+        self._ones = np.ones(len(self._indices))
+
+    def add(self, words: Sequence[str], columns_of: Callable[[str], list[int]]) -> None:
+        """Give each of ``words`` not yet here a row: its n-gram columns, ``columns_of`` it."""
+        with self._lock:
+            new = [w for w in dict.fromkeys(words) if w not in self.rows]
+            columns = [columns_of(w) for w in new]
+            counts = np.fromiter(map(len, columns), dtype=np.int64, count=len(columns))
+            n_words, n_entries = len(self.rows), int(self.matrix.indptr[-1])
+            words_end, entries_end = n_words + len(new), n_entries + int(counts.sum())
+            _check_int32(entries_end, self.matrix.n_columns)
+            self._indptr = _with_room(self._indptr, words_end + 1)
+            self._indices = _with_room(self._indices, entries_end)
+            if len(self._ones) < len(self._indices):
+                self._ones = np.ones(len(self._indices))
+            self._indptr[n_words + 1 : words_end + 1] = n_entries + np.cumsum(counts)
+            self._indices[n_entries:entries_end] = np.fromiter(
+                chain.from_iterable(columns), dtype=np.int32, count=entries_end - n_entries
+            )
+            self.matrix = self.matrix._replace(
+                indptr=self._indptr[: words_end + 1],
+                indices=self._indices[:entries_end],
+                data=self._ones[:entries_end],
+            )
+            self.rows.update(zip(new, range(n_words, words_end), strict=True))
+
+
+def _with_room(array: NDArray[np.int32], size: int) -> NDArray[np.int32]:
+    """``array``, or a copy at least twice as long when it is shorter than ``size``."""
+    if len(array) >= size:
+        return array
+    bigger = np.zeros(max(size, 2 * len(array)), dtype=array.dtype)
+    bigger[: len(array)] = array
+    return bigger
+
+
+def _present(items: NDArray[np.intp], n: int) -> tuple[NDArray[np.bool_], NDArray[np.intp]]:
+    """Which of ``range(n)`` occur in ``items``, and each item's rank among those."""
+    present = np.zeros(n, dtype=bool)
+    present[items] = True
+    return present, (np.cumsum(present) - 1)[items]
 
 
 _INT32_MAX = int(np.iinfo(np.int32).max)
@@ -387,6 +440,11 @@ class _Csr(NamedTuple):
     indices: NDArray[np.int32]
     data: NDArray[np.float64]
     n_columns: int
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns): scikit-learn's normaliser reads it."""
+        return len(self.indptr) - 1, self.n_columns
 
 
 def _check_int32(nnz: int, n_columns: int) -> None:
@@ -423,9 +481,10 @@ def _product(left: _Csr, right: _Csr) -> _Csr:
             f"cannot multiply {left.n_columns} columns by {len(right.indptr) - 1} rows"
         )
     n_rows = len(left.indptr) - 1
-    nnz = _sparsetools.csr_matmat_maxnnz(
-        n_rows, right.n_columns, left.indptr, left.indices, right.indptr, right.indices
-    )
+    # Room for every (left entry, right entry) pair: a bound, not the exact count that
+    # scipy's first pass over the matrices works out, read from only the right rows the
+    # left entries use (the right matrix may be every word's n-grams).
+    nnz = int((right.indptr[left.indices + 1] - right.indptr[left.indices]).sum())
     _check_int32(nnz, right.n_columns)
     indptr = np.empty(n_rows + 1, dtype=np.int32)
     indices = np.empty(nnz, dtype=np.int32)
@@ -443,7 +502,7 @@ def _product(left: _Csr, right: _Csr) -> _Csr:
         indices,
         data,
     )
-    end = int(indptr[-1])  # below ``nnz`` only where sums cancel to zero (never for counts)
+    end = int(indptr[-1])  # the bound's unused room is dropped
     return _Csr(indptr, indices[:end], data[:end], right.n_columns)
 
 
@@ -467,10 +526,12 @@ def _times_dense(matrix: _Csr, dense: NDArray[np.float64]) -> NDArray[np.float64
 
 
 def _tfidf(counts: _Csr, idf: NDArray[np.float64], sublinear: bool) -> _Csr:
-    """Counts weighted as the fitted TfidfVectorizer does: (1 + log tf) * idf, rows of unit
-    L2 norm."""
-    columns, data, n_rows = counts.indices, counts.data, len(counts.indptr) - 1
-    values = (1.0 + np.log(data) if sublinear else data) * idf[columns]
-    rows = np.repeat(np.arange(n_rows), np.diff(counts.indptr))
-    values /= np.sqrt(np.bincount(rows, values * values, minlength=n_rows))[rows]
-    return _Csr(counts.indptr, columns, values, counts.n_columns)
+    """Counts weighted as the fitted TfidfVectorizer does, (1 + log tf) * idf, then each row
+    scaled to unit L2 norm by scikit-learn's own kernel; overwrites the counts' values."""
+    values = counts.data
+    if sublinear:
+        np.log(values, out=values)
+        values += 1.0
+    values *= idf.take(counts.indices)
+    inplace_csr_row_normalize_l2(counts)
+    return counts

@@ -10,6 +10,7 @@ own scores however alarming the sentences that name it are.
 from __future__ import annotations
 
 import gc
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
@@ -35,6 +36,8 @@ from models.mention_features import (
 __all__ = ["MIN_SUBJECT_PROBABILITY", "NON_SUBJECT_GATE", "LearnedAnalyzer"]
 
 _ROLES: tuple[Role, ...] = ("subject", "actor", "mentioned")
+_SUBJECT, _ACTOR = _ROLES.index("subject"), _ROLES.index("actor")
+_DIRECTIONS: tuple[Direction, ...] = ("none", "escalating", "easing")
 # Countries less likely than this to be the subject get no factor pass (all zeros): their
 # gated probabilities could not exceed it, far below any threshold a reader acts on, and
 # the pass is most of the cost.
@@ -96,6 +99,13 @@ class LearnedAnalyzer:
         self._compiled = CompiledFactorModel(factor_model, self.factor_names)
         self._token_codes = TokenCodes(self._token_code)
         self._silent = {name: FactorReading(0.0, "none") for name in self.factor_names}
+        # Every reading there can be, shared: the one of probability k / 1000 and direction
+        # code d is at k * len(_DIRECTIONS) + d.
+        self._readings = [
+            FactorReading(p, direction)
+            for p in (np.arange(1001) / 1000).tolist()
+            for direction in _DIRECTIONS
+        ]
 
     @property
     def model_version(self) -> str:
@@ -187,50 +197,42 @@ class LearnedAnalyzer:
         )
         proba = self._role_probabilities(features)
         sizes = [len(found) for found in countries]
-        labels = [_ROLES[k] for k in decode_roles(proba, sizes).tolist()]
-        subject_p = proba[:, 0].tolist()
-        batch = PooledBatch(codes >> CUE_BITS, lengths)
-        gates: list[float] = []
-        texts: list[int] = []  # per country: its pooled text in the batch, or -1
-        first = 0
-        first_sentence = 0  # the article's title among the batch's sentences
-        for article, found in zip(parsed, countries, strict=True):
-            start, first_sentence = first_sentence, first_sentence + len(article.sentences)
-            if not found:
-                continue
-            batch.start_article(start, article.sentences)
-            named = [
-                {m.iso2 for m in mentions} if mentions else _NONE for mentions in article.mentions
-            ]
-            roles = labels[first : first + len(found)]
-            actors = {c for c, role in zip(found, roles, strict=True) if role == "actor"}
-            for iso2, role, p in zip(
-                found, roles, subject_p[first : first + len(found)], strict=True
-            ):
-                if p < MIN_SUBJECT_PROBABILITY:
-                    texts.append(-1)
-                    continue
-                subject = role == "subject"
-                texts.append(
-                    batch.add(pooled_sentences(named, iso2, subject=subject, actors=actors))
-                )
-                gates.append(p * (1.0 if subject else NON_SUBJECT_GATE))
-            first += len(found)
+        roles = decode_roles(proba, sizes)
+        subject_p = proba[:, 0]
+        scored = np.flatnonzero(subject_p >= MIN_SUBJECT_PROBABILITY)
+        batch = PooledBatch(
+            codes >> CUE_BITS, lengths, [s for article in parsed for s in article.sentences]
+        )
+        _pool(batch, parsed, countries, roles.tolist(), scored.tolist())
+        gates = subject_p[scored] * np.where(roles[scored] == _SUBJECT, 1.0, NON_SUBJECT_GATE)
         readings = [*self._gated_readings(batch, gates), self._silent]  # [-1]: silent
-        weights = _weights(proba[:, 0], sizes)
+        text_of = np.full(len(subject_p), -1)  # per country: its pooled text, or -1
+        text_of[scored] = np.arange(len(scored))
+        return self._analyses(countries, roles, _weights(subject_p, sizes), text_of, readings)
+
+    def _analyses(
+        self,
+        countries: Sequence[Sequence[str]],
+        roles: NDArray[np.intp],
+        weights: NDArray[np.float64],
+        text_of: NDArray[np.intp],
+        readings: list[dict[str, FactorReading]],
+    ) -> list[Analysis]:
+        """Each article's countries, most weighted first (then by code), from per-country
+        columns over the batch (articles one after the other)."""
+        codes = [iso2 for found in countries for iso2 in found]
+        article_of = np.repeat(np.arange(len(countries)), [len(found) for found in countries])
+        order = np.lexsort((np.array(codes, dtype=str), -weights, article_of)).tolist()
+        labels, shares, texts = roles.tolist(), weights.tolist(), text_of.tolist()
+        ranked = [
+            CountryAnalysis(codes[i], _ROLES[labels[i]], shares[i], readings[texts[i]])
+            for i in order
+        ]
         out: list[Analysis] = []
         first = 0
         for found in countries:
-            last = first + len(found)
-            result = [
-                CountryAnalysis(iso2, role, weight, readings[text])
-                for iso2, role, weight, text in zip(
-                    found, labels[first:last], weights[first:last], texts[first:last], strict=True
-                )
-            ]
-            result.sort(key=_by_weight)
-            out.append(Analysis(self._version, result))
-            first = last
+            out.append(Analysis(self._version, ranked[first : first + len(found)]))
+            first += len(found)
         return out
 
     def _token_code(self, token: str) -> int:
@@ -238,19 +240,17 @@ class LearnedAnalyzer:
         return self._compiled.token_id(token) << CUE_BITS | cue_kinds(token)
 
     def _gated_readings(
-        self, batch: PooledBatch, gates: list[float]
+        self, batch: PooledBatch, gates: NDArray[np.float64]
     ) -> list[dict[str, FactorReading]]:
         """Factor readings of every pooled text of the batch, scaled by its gate."""
         relevance, easing = self._compiled.predict_pooled(batch)
-        gated = (np.asarray(gates)[:, None] * relevance).round(3)
+        gated = (gates[:, None] * relevance).round(3)
         # 0 none, 1 escalating, 2 easing
         directions = ((gated > 0.0) & (relevance >= DIRECTION_THRESHOLD)) * (1 + easing)
-        names = self.factor_names
-        reading = _reading
-        return [
-            dict(zip(names, map(reading, p, d), strict=True))
-            for p, d in zip(gated.tolist(), directions.tolist(), strict=True)
-        ]
+        # Rounded to three decimals, a gated probability is k / 1000 for an integer k.
+        keys = np.rint(gated * 1000).astype(np.intp) * len(_DIRECTIONS) + directions
+        names, reading = self.factor_names, self._readings.__getitem__
+        return [dict(zip(names, map(reading, row), strict=True)) for row in keys.tolist()]
 
     def _role_probabilities(self, features: NDArray[np.float64]) -> NDArray[np.float64]:
         """Role probabilities (subject, actor, mentioned) of feature rows."""
@@ -271,22 +271,50 @@ class LearnedAnalyzer:
         }
 
 
-def _weights(subject_p: NDArray[np.float64], sizes: list[int]) -> list[float]:
+def _pool(
+    batch: PooledBatch,
+    parsed: Sequence[ParsedArticle],
+    countries: Sequence[Sequence[str]],
+    roles: Sequence[int],
+    scored: Sequence[int],
+) -> None:
+    """Add the pooled sentences of the ``scored`` countries (increasing rows of the batch's
+    countries, ``roles`` their role indices) to ``batch``, in that order."""
+    start = 0  # the article's first country among ``scored``
+    first_country = first_sentence = 0
+    for article, found in zip(parsed, countries, strict=True):
+        last_country = first_country + len(found)
+        end = bisect_left(scored, last_country, start)
+        if end > start:
+            named = [
+                {m.iso2 for m in mentions} if mentions else _NONE for mentions in article.mentions
+            ]
+            actors = {
+                iso2
+                for iso2, role in zip(found, roles[first_country:last_country], strict=True)
+                if role == _ACTOR
+            }
+            batch.start_article(first_sentence)
+            for i in scored[start:end]:
+                iso2 = found[i - first_country]
+                subject = roles[i] == _SUBJECT
+                batch.add(pooled_sentences(named, iso2, subject=subject, actors=actors))
+        start = end
+        first_country = last_country
+        first_sentence += len(article.sentences)
+
+
+def _weights(subject_p: NDArray[np.float64], sizes: list[int]) -> NDArray[np.float64]:
     """Each country's share of its article's subject probability (equal shares if none)."""
     counts = np.asarray(sizes, dtype=np.intp)
     if not counts.sum():
-        return []
+        return np.zeros(0)
     counts = counts[counts > 0]
     totals = np.repeat(np.add.reduceat(subject_p, np.cumsum(counts) - counts), counts)
     even = 1.0 / np.repeat(counts, counts)
     shares = np.divide(subject_p, totals, out=even, where=totals > 0)
-    weights: list[float] = shares.round(3).tolist()
+    weights: NDArray[np.float64] = shares.round(3)
     return weights
-
-
-def _by_weight(country: CountryAnalysis) -> tuple[float, str]:
-    """Sort key: most weighted first, then by code."""
-    return -country.weight, country.iso2
 
 
 @contextmanager
@@ -307,20 +335,3 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-_DIRECTIONS: tuple[Direction, ...] = ("none", "escalating", "easing")
-_READINGS: dict[tuple[float, int], FactorReading] = {}
-
-
-def _reading(probability: float, direction: int) -> FactorReading:
-    """The (immutable, shared) reading of a rounded probability and a direction code.
-
-    Probabilities are rounded to three decimals, so there are a few thousand distinct
-    readings; sharing them spares building one object per country and factor.
-    """
-    key = (probability, direction)
-    found = _READINGS.get(key)
-    if found is None:
-        found = _READINGS[key] = FactorReading(probability, _DIRECTIONS[direction])
-    return found

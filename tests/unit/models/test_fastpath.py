@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -24,11 +25,13 @@ from models.fitting import Example
 from models.learned import LearnedAnalyzer
 
 
-def _batch(compiled: CompiledFactorModel, sentences: list[Sequence[str]]) -> PooledBatch:
-    """A batch over tokenised sentences (one article after another)."""
-    ids = [compiled.token_id(token) for tokens in sentences for token in tokens]
-    lengths = np.array([len(tokens) for tokens in sentences], dtype=np.intp)
-    return PooledBatch(np.array(ids, dtype=np.int64), lengths)
+def _batch(
+    compiled: CompiledFactorModel, tokens: list[Sequence[str]], sentences: list[str]
+) -> PooledBatch:
+    """A batch over sentences and their tokens (one article after another)."""
+    ids = [compiled.token_id(token) for words in tokens for token in words]
+    lengths = np.array([len(words) for words in tokens], dtype=np.intp)
+    return PooledBatch(np.array(ids, dtype=np.int64), lengths, sentences)
 
 
 def _assert_same(
@@ -52,11 +55,15 @@ def test_pooled_country_texts_equal_the_pipeline(
         analyzer.parse(str(example["title"]), str(example.get("text", "")))
         for example in corpus[::9]
     ]
-    batch = _batch(compiled, [tokens for article in articles for tokens in article.tokens])
+    batch = _batch(
+        compiled,
+        [tokens for article in articles for tokens in article.tokens],
+        [sentence for article in articles for sentence in article.sentences],
+    )
     texts: list[str] = []
     first = 0
     for article in articles:
-        batch.start_article(first, article.sentences)
+        batch.start_article(first)
         first += len(article.sentences)
         named = [{m.iso2 for m in found} for found in article.mentions]
         for iso2 in article.countries:
@@ -83,18 +90,60 @@ def test_random_texts_equal_the_pipeline(analyzer: LearnedAnalyzer) -> None:
         ]
         for _ in range(200)
     ]
-    batch = _batch(compiled, [WORD.findall(s.lower()) for a in articles for s in a])
+    every = [sentence for article in articles for sentence in article]
+    batch = _batch(compiled, [WORD.findall(s.lower()) for s in every], every)
     first = 0
     for sentences in articles:
-        batch.start_article(first, sentences)
+        batch.start_article(first)
         batch.add(range(len(sentences)))
         first += len(sentences)
     _assert_same(analyzer, compiled, batch, ["\n".join(a) for a in articles])
 
 
+def _corpus_batches(
+    compiled: CompiledFactorModel, corpus: list[Example], n_batches: int
+) -> list[PooledBatch]:
+    """Batches of whole corpus examples, each pooled as one text."""
+    texts = [[str(e["title"]), str(e.get("text", ""))] for e in corpus]
+    batches = []
+    for part in range(n_batches):
+        articles = texts[part::n_batches]
+        every = [sentence for article in articles for sentence in article]
+        batch = _batch(compiled, [WORD.findall(s.lower()) for s in every], every)
+        for i in range(len(articles)):
+            batch.start_article(2 * i)
+            batch.add([0, 1])
+        batches.append(batch)
+    return batches
+
+
+def test_word_ngrams_survive_a_full_memory(
+    analyzer: LearnedAnalyzer, corpus: list[Example], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled = CompiledFactorModel(analyzer.factor_model, analyzer.factor_names)
+    batches = _corpus_batches(compiled, corpus, 4)
+    expected = [compiled.predict_pooled(batch)[0] for batch in batches]
+    monkeypatch.setattr("models.fastpath._CHAR_MEMORY", 50)
+    fresh = CompiledFactorModel(analyzer.factor_model, analyzer.factor_names)
+    for batch, relevance in zip(batches * 2, expected * 2, strict=True):
+        assert np.array_equal(fresh.predict_pooled(batch)[0], relevance)
+
+
+def test_threads_share_the_word_ngrams(analyzer: LearnedAnalyzer, corpus: list[Example]) -> None:
+    batches = _corpus_batches(
+        CompiledFactorModel(analyzer.factor_model, analyzer.factor_names), corpus, 16
+    )
+    alone = CompiledFactorModel(analyzer.factor_model, analyzer.factor_names)
+    expected = [alone.predict_pooled(batch)[0] for batch in batches]
+    shared = CompiledFactorModel(analyzer.factor_model, analyzer.factor_names)
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda batch: shared.predict_pooled(batch)[0], batches))
+    assert all(map(np.array_equal, found, expected))
+
+
 def test_empty_batch(analyzer: LearnedAnalyzer) -> None:
     compiled = CompiledFactorModel(analyzer.factor_model, analyzer.factor_names)
-    relevance, easing = compiled.predict_pooled(_batch(compiled, []))
+    relevance, easing = compiled.predict_pooled(_batch(compiled, [], []))
     assert relevance.shape == easing.shape == (0, len(analyzer.factor_names))
 
 

@@ -214,3 +214,26 @@ def test_token_codes_survive_a_full_memory(
     fresh = analyzer.with_version(analyzer.model_version)
     assert [fresh.analyze(title, text) for title, text in articles[:5]] == expected[:5]
     assert fresh.analyze_many(articles) == expected
+
+
+def test_readings_are_rounded_to_three_decimals(
+    analyzer: LearnedAnalyzer, corpus: list[Example]
+) -> None:
+    analyses = analyzer.analyze_many(
+        [(str(e["title"]), str(e.get("text", ""))) for e in corpus[::11]]
+    )
+    readings = [r for a in analyses for c in a.countries for r in c.factors.values()]
+    assert any(0.0 < r.probability < 1.0 for r in readings)
+    for r in readings:
+        assert r.probability == round(r.probability, 3)
+        assert r.direction == "none" or r.probability > 0.0
+
+
+def test_countries_come_most_weighted_first_then_by_code(
+    analyzer: LearnedAnalyzer, corpus: list[Example]
+) -> None:
+    articles = [(str(e["title"]), str(e.get("text", ""))) for e in corpus[::11]]
+    for analysis in analyzer.analyze_many(articles):
+        keys = [(-c.weight, c.iso2) for c in analysis.countries]
+        assert keys == sorted(keys)
+        assert all(c.weight == round(c.weight, 3) for c in analysis.countries)
