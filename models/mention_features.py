@@ -267,8 +267,9 @@ _HEAD_COLON = re.compile(r"\s*:|\s+[\-–—]+\s")
 # countries of a heading list ("Iraq/Jordan/Turkey: ...", "Mali and Niger - ...").
 _HEAD_GAP = re.compile(r"(?:the\s+|[\s,/&]+|and\s+|et\s+)*")
 _TAIL_CHARS = 64
-_CITY_KINDS = frozenset({"capital", "city"})
-_NAME_KINDS = frozenset({"name", "alias"})
+# Mention kinds as the features group them: a country's name, a city of it, its people.
+_NAME, _CITY, _DEMONYM = 1, 2, 3
+_KIND_GROUP = {"name": _NAME, "alias": _NAME, "capital": _CITY, "city": _CITY, "demonym": _DEMONYM}
 
 # -- Words of a sentence (its lower-cased tokens, see ParsedArticle.tokens).
 _RISK_WORD = re.compile(
@@ -540,9 +541,11 @@ class _Readings:
         sentence_index = np.asarray(indices, dtype=np.intp)
         mention_kinds = np.repeat(named_kinds, per_mention)
         in_title = np.repeat(sentence_index == 0, per_mention)
-        city = np.array([m.kind in _CITY_KINDS for m in self.mentions], dtype=bool)
-        named = np.array([m.kind in _NAME_KINDS for m in self.mentions], dtype=bool)
-        demonym = np.array([m.kind == "demonym" for m in self.mentions], dtype=bool)
+        _, starts, ends, _, mention_kinds_named = zip(*self.mentions, strict=True)
+        kind_group = np.fromiter(
+            map(_KIND_GROUP.get, mention_kinds_named, repeat(0)), dtype=np.intp, count=len(starts)
+        )
+        city, named, demonym = kind_group == _CITY, kind_group == _NAME, kind_group == _DEMONYM
         (
             before,
             diplomatic_in,
@@ -558,6 +561,8 @@ class _Readings:
             giving,
         ) = self._mention_readings(
             list(chain.from_iterable(map(repeat, sentences, counts_list))),
+            starts,
+            ends,
             in_title,
             mention_kinds,
             city,
@@ -671,6 +676,8 @@ class _Readings:
     def _mention_readings(
         self,
         sentences: list[str],
+        starts: Sequence[int],
+        ends: Sequence[int],
         in_title: NDArray[np.bool_],
         kinds: NDArray[np.intp],
         city: NDArray[np.bool_],
@@ -689,10 +696,9 @@ class _Readings:
         condition of it (a cue word in the sentence, see _cued, or the last word before
         the mention): most mentions meet few.
         """
-        ends = [m.end for m in self.mentions]
         heads = [
             " ".join(s[max(0, i - 48) : i].split()[-4:]) + " " if i and s[i - 1].isspace() else ""
-            for s, i in zip(sentences, [m.start for m in self.mentions], strict=True)
+            for s, i in zip(sentences, starts, strict=True)
         ]
         n = len(heads)
 
@@ -727,54 +733,37 @@ class _Readings:
             return [i for i in among if heads[i].endswith(words)]
 
         border = having(_BORDER)
+        acting = (
+            after(_ACTOR_AFTER, having(_ACTOR))
+            | after(_MISSION_ACTION, having(_MISSION_ACT | _MISSION_OBJECT, every=True))
+            | after(_GIVER_AFTER, having(_AID))
+            | before(_SOURCE_BEFORE, self._title_tails(sentences))
+            | before(_MISSION_OF, having(_MISSION))
+        )
+        heading = after(_HEAD_COLON, self._title_heads(sentences))
+        giving = after(_GIVING_AFTER, having(_GIVING)) | after(_GIVER_AFTER, having(_AID))
+        _share_along_lists(sentences, starts, ends, [acting, heading, giving])
         return (
             before(_BEFORE_SUBJECT, ending(_SUBJECT_HEAD_ENDS)),
             before(_DIPLOMATIC_IN, having(_DIPLOMATIC)),
             before(_NEIGHBOUR_BEFORE, having(_NEIGHBOUR)),
             before(_BENEFICIARY_BEFORE, where(demonym)),
-            self._shared_along_lists(
-                sentences,
-                after(_ACTOR_AFTER, having(_ACTOR))
-                | after(_MISSION_ACTION, having(_MISSION_ACT | _MISSION_OBJECT, every=True))
-                | after(_GIVER_AFTER, having(_AID))
-                | before(_SOURCE_BEFORE, self._title_tails(sentences))
-                | before(_MISSION_OF, having(_MISSION)),
-            ),
+            acting,
             after(_HOST_AFTER, having(_HOST)),
             after(_ACTOR_NOUN_AFTER, having(_NOUN)),
             after(_DIASPORA_AFTER, having(_DIASPORA)),
             after(_VENUE, where(city))
             | after(_DATELINE, where(city & in_title))
             | before(_VENUE_BEFORE, ending(("in ", "at "))),
-            self._shared_along_lists(sentences, after(_HEAD_COLON, self._title_heads(sentences))),
+            heading,
             after(_BORDER_AFTER, border)
             | before(_BORDER_BEFORE, border)
             | before(
                 _NEAR_BEFORE,
                 ending(("near ", "to ", "toward ", "towards ", "along ", "the "), where(named)),
             ),
-            self._shared_along_lists(
-                sentences, after(_GIVING_AFTER, having(_GIVING)) | after(_GIVER_AFTER, having(_AID))
-            ),
+            giving,
         )
-
-    def _shared_along_lists(
-        self, sentences: list[str], reading: NDArray[np.bool_]
-    ) -> NDArray[np.bool_]:
-        """``reading`` given also to each mention listed just before one that has it
-        ("Belgium and France close ...": Belgium closes too)."""
-        mentions = self.mentions
-        coordinated = _COORDINATION.fullmatch
-        for i in range(len(mentions) - 2, -1, -1):
-            if (
-                reading[i + 1]
-                and not reading[i]
-                and sentences[i] is sentences[i + 1]
-                and mentions[i].end <= mentions[i + 1].start
-                and coordinated(sentences[i], mentions[i].end, mentions[i + 1].start)
-            ):
-                reading[i] = True
-        return reading
 
     def _title_tails(self, sentences: list[str]) -> list[int]:
         """The title mentions followed by at most two words before the title ends."""
@@ -830,6 +819,35 @@ class _Readings:
                 row = self.rows[j]
                 if self.mentions[j].start >= after and not title_actors[row]:
                     column[row] = 1.0
+
+
+def _share_along_lists(
+    sentences: list[str],
+    starts: Sequence[int],
+    ends: Sequence[int],
+    readings: list[NDArray[np.bool_]],
+) -> None:
+    """Give each of ``readings`` (one flag per mention) also to each mention listed just
+    before one that has it ("Belgium and France close ...": Belgium closes too).
+
+    One pass for all the readings, from the last mention back so that a reading travels
+    along a whole list; the coordination between two mentions is only looked for where
+    the second has some reading.
+    """
+    if len(starts) < 2:
+        return
+    shared = np.logical_or.reduce(readings).tolist()
+    coordinated = _COORDINATION.fullmatch
+    apart = np.asarray(ends[:-1]) <= np.asarray(starts[1:])
+    for i in np.flatnonzero(apart)[::-1].tolist():
+        if (
+            shared[i + 1]
+            and sentences[i] is sentences[i + 1]
+            and coordinated(sentences[i], ends[i], starts[i + 1])
+        ):
+            shared[i] = True
+            for reading in readings:
+                reading[i] |= reading[i + 1]
 
 
 def _per_row(
