@@ -92,7 +92,9 @@ def _cued(
 
 
 # Patterns are lower case and match lower-cased sentences (ParsedArticle.lowered).
-# -- Before a mention: searched in the (at most four) words before it, ending with a space.
+# -- Before a mention: searched in its head, the (at most four) words before it joined by
+# single spaces, with one after the last. Most run only where the last word ends in one of
+# a few words (the "endings" beside them).
 _SUBJECT_PREPOSITIONS = (
     r"in|from|across|to|into|inside|throughout|within|over|on|at|near|outside|"
     r"of|for|between|leave|leaving|visit|visiting|flee|fleeing|à|au|en|dans|vers|sur|"
@@ -103,17 +105,19 @@ _SUBJECT_PREPOSITIONS = (
 _BEFORE_SUBJECT = re.compile(
     r"\b" + _either(_SUBJECT_PREPOSITIONS) + r"\s+(?:the\s+)?(?:\w+ern\s+)?$"
 )
-# What a head (its words joined by single spaces, one space after the last) matching
-# _BEFORE_SUBJECT ends with; the pattern runs only on heads that do.
-_SUBJECT_HEAD_ENDS = tuple(f"{word} " for word in (*_SUBJECT_PREPOSITIONS.split("|"), "the", "ern"))
-if not all(word.isalpha() for word in _SUBJECT_PREPOSITIONS.split("|")):
+_SUBJECT_WORDS = frozenset(_SUBJECT_PREPOSITIONS.split("|"))
+if not all(word.isalpha() for word in _SUBJECT_WORDS):
     raise ValueError("_SUBJECT_PREPOSITIONS must stay plain words: its heads are read off it")
+# A head matching _BEFORE_SUBJECT has a last word ending in one of these; a last word that
+# is a preposition matches without running the pattern ("fled to Chad").
+_SUBJECT_ENDINGS = (*_SUBJECT_PREPOSITIONS.split("|"), "the", "ern")
 _DIPLOMATIC_IN, _DIPLOMATIC_CUE = _cued(
     r"\b",
     r"embassy|embassies|consulate|mission|ambassador|envoy|diplomats?|nationals|"
     r"citizens|staff|personnel|troops|forces|travellers|travelers|trips|travel",
     r"\s+(?:in|to|from)\s+(?:the\s+)?$",
 )
+_DIPLOMATIC_ENDINGS = ("in", "to", "from", "the")
 # "the Embassy of Canada (to Vietnam)": the country owns the mission, it acts from abroad.
 _MISSION_OF, _MISSION_CUE = _cued(
     r"\b",
@@ -121,6 +125,7 @@ _MISSION_OF, _MISSION_CUE = _cued(
     r"ambassade|consulat",
     r"(?:\s+general)?\s+(?:of|de|du)\s+(?:the\s+|la\s+)?$",
 )
+_MISSION_ENDINGS = ("of", "de", "du", "the", "la")
 _NEIGHBOUR_BEFORE, _NEIGHBOUR_CUE = _cued(
     r"\b",
     r"neighbou?ring|like|unlike|as in|similar to|compared (?:to|with)|than|"
@@ -238,8 +243,10 @@ _DATELINE = re.compile(
 _BORDER_AFTER = re.compile(r"(?:'s|’s|n)?\s*(?:-\s*\w+\s+)?(?:border|frontier)\b")
 _BORDER_CUE = re.compile(r"border|frontier")
 _BORDER_BEFORE = re.compile(r"\b(?:border|frontier)(?:\s+\w+)?\s+with\s+(?:the\s+)?$")
+_BORDER_ENDINGS = ("with", "the")
 # "Town near Turkey": a country (not a city) that is only near the event is beside it.
 _NEAR_BEFORE = re.compile(r"\b(?:near|close to|towards?|along)\s+(?:the\s+)?$")
+_NEAR_ENDINGS = ("near", "to", "toward", "towards", "along", "the")
 # A demonym after a word of giving names the people helped, not the giver ("aid to
 # hungry Syrian families", "Denmark helps Somali refugees").
 _BENEFICIARY_BEFORE = re.compile(
@@ -254,6 +261,9 @@ _VENUE_BEFORE = re.compile(
     )
     + r"\s+(?:in|at)\s+$"
 )
+_VENUE_ENDINGS = ("in", "at")
+if not set(_VENUE_ENDINGS + _DIPLOMATIC_ENDINGS) <= set(_SUBJECT_ENDINGS):
+    raise ValueError("venue and diplomatic heads are looked for among the subject ones")
 # A colon, or a dash with space around it ("Syria - flash update"): "Saudi-led" and
 # "Benin–Niger corridor" are compounds, not headings.
 # Countries named one after the other share a verb or a heading ("Belgium and France close
@@ -696,16 +706,52 @@ class _Readings:
         condition of it (a cue word in the sentence, see _cued, or the last word before
         the mention): most mentions meet few.
         """
-        heads = [
-            " ".join(s[max(0, i - 48) : i].split()[-4:]) + " " if i and s[i - 1].isspace() else ""
+        n = len(sentences)
+        # What precedes each mention within 48 characters, up to its last word; "" if no
+        # space does (every "before" pattern needs a word and a space after it).
+        preceding = [
+            s[max(0, i - 48) : i].rstrip() if i and s[i - 1].isspace() else ""
             for s, i in zip(sentences, starts, strict=True)
         ]
-        n = len(heads)
 
-        # Every "before" pattern needs a word, so an empty head (a mention that does not
-        # follow a space) never matches.
-        def before(pattern: re.Pattern[str], at: list[int]) -> NDArray[np.bool_]:
+        def ending(words: tuple[str, ...], among: Iterable[int] = range(n)) -> list[int]:
+            """The mentions (of ``among``) whose last word before ends in one of ``words``."""
+            return [i for i in among if preceding[i].endswith(words)]
+
+        def where(mask: NDArray[np.bool_]) -> list[int]:
+            at: list[int] = np.flatnonzero(mask).tolist()
+            return at
+
+        def having(kind: int, *, every: bool = False) -> list[int]:
+            """Mentions in sentences with a cue of ``kind`` (of each of its kinds if
+            ``every``)."""
+            return where(kinds & kind == kind) if every else where(kinds & kind > 0)
+
+        subject_at = ending(_SUBJECT_ENDINGS)
+        prepositions = [i for i in subject_at if preceding[i].rsplit(None, 1)[-1] in _SUBJECT_WORDS]
+        border_at = having(_BORDER)
+        # The "before" patterns, each with the mentions it runs at.
+        befores = {
+            _BEFORE_SUBJECT: np.setdiff1d(subject_at, prepositions, assume_unique=True).tolist(),
+            _DIPLOMATIC_IN: ending(_DIPLOMATIC_ENDINGS, having(_DIPLOMATIC)),
+            _NEIGHBOUR_BEFORE: having(_NEIGHBOUR),
+            _BENEFICIARY_BEFORE: where(demonym),
+            _SOURCE_BEFORE: self._title_tails(sentences),
+            _MISSION_OF: ending(_MISSION_ENDINGS, having(_MISSION)),
+            _VENUE_BEFORE: ending(_VENUE_ENDINGS, subject_at),
+            _BORDER_BEFORE: ending(_BORDER_ENDINGS, border_at),
+            _NEAR_BEFORE: ending(_NEAR_ENDINGS, where(named)),
+        }
+        heads = {
+            i: " ".join(preceding[i].split()[-4:]) + " "
+            for i in np.unique(
+                np.concatenate([np.asarray(at, dtype=np.intp) for at in befores.values()])
+            ).tolist()
+        }
+
+        def before(pattern: re.Pattern[str]) -> NDArray[np.bool_]:
             found = np.zeros(n, dtype=bool)
+            at = befores[pattern]
             if at:
                 search = pattern.search
                 found[at] = [search(heads[i]) is not None for i in at]
@@ -720,48 +766,33 @@ class _Readings:
                 ]
             return found
 
-        def where(mask: NDArray[np.bool_]) -> list[int]:
-            at: list[int] = np.flatnonzero(mask).tolist()
-            return at
-
-        def having(kind: int, *, every: bool = False) -> list[int]:
-            """Mentions in sentences with a cue of ``kind`` (of each of its kinds if
-            ``every``)."""
-            return where(kinds & kind == kind) if every else where(kinds & kind > 0)
-
-        def ending(words: tuple[str, ...], among: Iterable[int] = range(n)) -> list[int]:
-            return [i for i in among if heads[i].endswith(words)]
-
-        border = having(_BORDER)
+        giver = after(_GIVER_AFTER, having(_AID))
         acting = (
             after(_ACTOR_AFTER, having(_ACTOR))
             | after(_MISSION_ACTION, having(_MISSION_ACT | _MISSION_OBJECT, every=True))
-            | after(_GIVER_AFTER, having(_AID))
-            | before(_SOURCE_BEFORE, self._title_tails(sentences))
-            | before(_MISSION_OF, having(_MISSION))
+            | giver
+            | before(_SOURCE_BEFORE)
+            | before(_MISSION_OF)
         )
         heading = after(_HEAD_COLON, self._title_heads(sentences))
-        giving = after(_GIVING_AFTER, having(_GIVING)) | after(_GIVER_AFTER, having(_AID))
+        giving = after(_GIVING_AFTER, having(_GIVING)) | giver
         _share_along_lists(sentences, starts, ends, [acting, heading, giving])
+        subject = before(_BEFORE_SUBJECT)
+        subject[prepositions] = True
         return (
-            before(_BEFORE_SUBJECT, ending(_SUBJECT_HEAD_ENDS)),
-            before(_DIPLOMATIC_IN, having(_DIPLOMATIC)),
-            before(_NEIGHBOUR_BEFORE, having(_NEIGHBOUR)),
-            before(_BENEFICIARY_BEFORE, where(demonym)),
+            subject,
+            before(_DIPLOMATIC_IN),
+            before(_NEIGHBOUR_BEFORE),
+            before(_BENEFICIARY_BEFORE),
             acting,
             after(_HOST_AFTER, having(_HOST)),
             after(_ACTOR_NOUN_AFTER, having(_NOUN)),
             after(_DIASPORA_AFTER, having(_DIASPORA)),
             after(_VENUE, where(city))
             | after(_DATELINE, where(city & in_title))
-            | before(_VENUE_BEFORE, ending(("in ", "at "))),
+            | before(_VENUE_BEFORE),
             heading,
-            after(_BORDER_AFTER, border)
-            | before(_BORDER_BEFORE, border)
-            | before(
-                _NEAR_BEFORE,
-                ending(("near ", "to ", "toward ", "towards ", "along ", "the "), where(named)),
-            ),
+            after(_BORDER_AFTER, border_at) | before(_BORDER_BEFORE) | before(_NEAR_BEFORE),
             giving,
         )
 

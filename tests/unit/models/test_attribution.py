@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -215,16 +216,55 @@ def test_patterns_are_cued_by_the_first_word_of_each_alternative() -> None:
     assert not cue.fullmatch("minister")
 
 
-_HEAD_WORDS = st.sampled_from(
-    ["in", "to", "the", "northern", "sit-in", "(in", "fled", "of", "x", "à", "eastern", "tern"]
-) | st.text(alphabet="abcdeinorst-'(", min_size=1, max_size=8)
+_HEAD_WORDS = [
+    *("in", "to", "the", "northern", "sit-in", "(in", "fled", "of", "x", "à", "eastern", "tern"),
+    *("embassy", "high", "commission", "general", "de", "la", "border", "with", "near", "close"),
+    *("towards", "along", "met", "talks", "at", "from", "staff", "like", "aid", "frontier"),
+]
+_GATED_BEFORE = pytest.mark.parametrize(
+    ("pattern", "endings"),
+    [
+        ("_BEFORE_SUBJECT", "_SUBJECT_ENDINGS"),
+        ("_DIPLOMATIC_IN", "_DIPLOMATIC_ENDINGS"),
+        ("_MISSION_OF", "_MISSION_ENDINGS"),
+        ("_VENUE_BEFORE", "_VENUE_ENDINGS"),
+        ("_BORDER_BEFORE", "_BORDER_ENDINGS"),
+        ("_NEAR_BEFORE", "_NEAR_ENDINGS"),
+    ],
+)
 
 
-@given(st.lists(_HEAD_WORDS, min_size=1, max_size=4))
-def test_preposition_gate_lets_every_match_through(words: list[str]) -> None:
+@_GATED_BEFORE
+@given(
+    words=st.lists(
+        st.sampled_from(_HEAD_WORDS) | st.text(alphabet="abcdeinorst-'(", min_size=1, max_size=8),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_last_word_gates_let_every_match_through(
+    pattern: str, endings: str, words: list[str]
+) -> None:
     head = " ".join(words) + " "  # as _mention_readings builds a head
-    if mention_features._BEFORE_SUBJECT.search(head):
-        assert head.endswith(mention_features._SUBJECT_HEAD_ENDS)
+    if getattr(mention_features, pattern).search(head):
+        assert words[-1].endswith(getattr(mention_features, endings))
+
+
+@_GATED_BEFORE
+def test_last_word_gates_let_every_match_of_three_words_through(pattern: str, endings: str) -> None:
+    search = getattr(mention_features, pattern).search
+    matched = 0
+    for words in itertools.product(_HEAD_WORDS, repeat=3):
+        if search(" ".join(words) + " "):
+            matched += 1
+            assert words[-1].endswith(getattr(mention_features, endings)), words
+    assert matched
+
+
+def test_a_preposition_just_before_a_mention_is_a_match() -> None:
+    for word in mention_features._SUBJECT_WORDS:
+        for head in (f"{word} ", f"fled {word} ", f"x y z {word} "):
+            assert mention_features._BEFORE_SUBJECT.search(head), head
 
 
 @pytest.mark.parametrize(
