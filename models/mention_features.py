@@ -136,10 +136,19 @@ _NEIGHBOUR_BEFORE, _NEIGHBOUR_CUE = _cued(
 # -- After a mention: matched at its end, over at most 64 characters.
 # Verbs by which a government acts on another country (the subject is elsewhere).
 # What may stand between a country and its verb ("'s government has now ...").
+_AUXILIARIES = ("has", "have", "is", "are", "will", "to", "had")
+_ADVERBS = ("also", "now", "again", "formally", "partially", "temporarily")
+_SPACE = r"\s+"
 _ACTOR_LEAD = (
-    r"\W{0,3}(?:'s\s+|’s\s+)?(?:has\s+|have\s+|is\s+|are\s+|will\s+|to\s+|had\s+)?"
-    r"(?:(?:also|now|again|formally|partially|temporarily)\s+)?"
+    r"\W{0,3}(?:'s\s+|’s\s+)?"
+    f"(?:{'|'.join(word + _SPACE for word in _AUXILIARIES)})?"
+    f"(?:(?:{'|'.join(_ADVERBS)}){_SPACE})?"
 )
+# The first word after a mention, where a verb after _ACTOR_LEAD or a word of the lead
+# itself (the "s" of "'s" included) begins: past at most three non-word characters and
+# the apostrophe. The verb patterns run only where it is one of theirs or of the lead.
+_FIRST_WORD_AFTER = re.compile(r"\W{0,4}(\w+)")
+_LEAD_WORDS = frozenset(("s", *_AUXILIARIES, *_ADVERBS))
 _ACTOR_AFTER, _ACTOR_CUE = _cued(
     _ACTOR_LEAD,
     (
@@ -445,6 +454,16 @@ def sentence_kinds(token_kinds: NDArray[np.int64], lengths: NDArray[np.intp]) ->
 
 # Which tokens are cue words, classified once per token.
 _WORD_KINDS = TokenCodes(cue_kinds)
+_VERB_KINDS = _ACTOR | _MISSION_ACT | _GIVING
+
+
+def _first_word_kinds(word: str) -> int:
+    """The cue kinds of the first word after a mention (see _FIRST_WORD_AFTER); every
+    verb kind for a word of the lead, which a verb of any kind may follow."""
+    return _VERB_KINDS if word in _LEAD_WORDS else cue_kinds(word)
+
+
+_FIRST_WORD_KINDS = TokenCodes(_first_word_kinds)
 
 
 def article_features(
@@ -766,16 +785,29 @@ class _Readings:
                 ]
             return found
 
+        # A verb pattern runs where its verb is a cue word of the sentence and the first
+        # word after the mention is one (or a word of the lead before a verb).
+        verb_at = where(kinds & _VERB_KINDS > 0)
+        first_word = _FIRST_WORD_AFTER.match
+        words = [
+            match[1] if (match := first_word(sentences[i], ends[i], ends[i] + _TAIL_CHARS)) else ""
+            for i in verb_at
+        ]
+        verb_kinds = np.zeros(n, dtype=np.int64)
+        verb_kinds[verb_at] = _FIRST_WORD_KINDS.of([words], len(words)) & kinds[verb_at]
         giver = after(_GIVER_AFTER, having(_AID))
         acting = (
-            after(_ACTOR_AFTER, having(_ACTOR))
-            | after(_MISSION_ACTION, having(_MISSION_ACT | _MISSION_OBJECT, every=True))
+            after(_ACTOR_AFTER, where(verb_kinds & _ACTOR > 0))
+            | after(
+                _MISSION_ACTION,
+                where((verb_kinds & _MISSION_ACT > 0) & (kinds & _MISSION_OBJECT > 0)),
+            )
             | giver
             | before(_SOURCE_BEFORE)
             | before(_MISSION_OF)
         )
         heading = after(_HEAD_COLON, self._title_heads(sentences))
-        giving = after(_GIVING_AFTER, having(_GIVING)) | giver
+        giving = after(_GIVING_AFTER, where(verb_kinds & _GIVING > 0)) | giver
         _share_along_lists(sentences, starts, ends, [acting, heading, giving])
         subject = before(_BEFORE_SUBJECT)
         subject[prepositions] = True

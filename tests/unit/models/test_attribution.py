@@ -268,15 +268,15 @@ def test_a_preposition_just_before_a_mention_is_a_match() -> None:
 
 
 @pytest.mark.parametrize(
-    ("pattern", "kinds", "least"),
+    ("pattern", "kinds", "verb", "least"),
     [
-        ("_ACTOR_AFTER", ["_ACTOR"], 100),
-        ("_MISSION_ACTION", ["_MISSION_ACT", "_MISSION_OBJECT"], 100),
-        ("_GIVING_AFTER", ["_GIVING"], 30),
+        ("_ACTOR_AFTER", ["_ACTOR"], "_ACTOR", 100),
+        ("_MISSION_ACTION", ["_MISSION_ACT", "_MISSION_OBJECT"], "_MISSION_ACT", 100),
+        ("_GIVING_AFTER", ["_GIVING"], "_GIVING", 30),
     ],
 )
 def test_verbs_after_a_country_are_cued_in_every_sentence_they_match(
-    corpus: list[Example], pattern: str, kinds: list[str], least: int
+    corpus: list[Example], pattern: str, kinds: list[str], verb: str, least: int
 ) -> None:
     mf = mention_features
     after = getattr(mf, pattern)
@@ -292,7 +292,48 @@ def test_verbs_after_a_country_are_cued_in_every_sentence_they_match(
                     for kind in kinds:
                         bit = getattr(mf, kind)
                         assert any(mf.cue_kinds(t) & bit for t in tokens), (kind, lowered)
+                    first = mf._FIRST_WORD_AFTER.match(lowered, m.end, m.end + mf._TAIL_CHARS)
+                    assert first, lowered
+                    assert mf._first_word_kinds(first[1]) & getattr(mf, verb), (first, lowered)
     assert matched > least
+
+
+_TAIL_PIECES = [
+    *(" ", ", ", "'s ", "’s ", " - ", "!!!", "(", "'", "s ", "x", "its ", "back ", "aid "),
+    *("has ", "to ", "also ", "now ", "temporarily ", "will ", "is ", "embassy ", "staff "),
+    *("says ", "said ", "closes ", "close ", "travel advice ", "help ", "doubles ", "raises "),
+    *("pledges ", "sends ", "moves ", "urged", "giving", "reopen"),
+]
+_VERB_GATED = pytest.mark.parametrize(
+    ("pattern", "verb"),
+    [("_ACTOR_AFTER", "_ACTOR"), ("_MISSION_ACTION", "_MISSION_ACT"), ("_GIVING_AFTER", "_GIVING")],
+)
+
+
+def _verb_gate(pattern: str, verb: str, tail: str) -> bool | None:
+    """Whether the verb gate (see _mention_readings) lets through a mention of "mali"
+    followed by ``tail``; None where ``pattern`` does not match there."""
+    mf = mention_features
+    sentence, end = "mali" + tail, 4
+    if not getattr(mf, pattern).match(sentence, end, end + mf._TAIL_CHARS):
+        return None
+    first = mf._FIRST_WORD_AFTER.match(sentence, end, end + mf._TAIL_CHARS)
+    return bool(first and mf._first_word_kinds(first[1]) & getattr(mf, verb))
+
+
+@_VERB_GATED
+@given(pieces=st.lists(st.sampled_from(_TAIL_PIECES) | st.text(max_size=3), max_size=6))
+def test_verb_gate_lets_every_match_through(pattern: str, verb: str, pieces: list[str]) -> None:
+    assert _verb_gate(pattern, verb, "".join(pieces)) is not False
+
+
+@_VERB_GATED
+def test_verb_gate_lets_every_match_of_three_pieces_through(pattern: str, verb: str) -> None:
+    gated = [
+        _verb_gate(pattern, verb, "".join(p)) for p in itertools.product(_TAIL_PIECES, repeat=3)
+    ]
+    assert False not in gated
+    assert gated.count(True) > 100
 
 
 @pytest.mark.parametrize(
