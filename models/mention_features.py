@@ -14,7 +14,7 @@ share it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from itertools import chain, repeat
 from typing import Any
 
@@ -271,8 +271,6 @@ _VENUE_BEFORE = re.compile(
     + r"\s+(?:in|at)\s+$"
 )
 _VENUE_ENDINGS = ("in", "at")
-if not set(_VENUE_ENDINGS + _DIPLOMATIC_ENDINGS) <= set(_SUBJECT_ENDINGS):
-    raise ValueError("venue and diplomatic heads are looked for among the subject ones")
 # A colon, or a dash with space around it ("Syria - flash update"): "Saudi-led" and
 # "Benin–Niger corridor" are compounds, not headings.
 # Countries named one after the other share a verb or a heading ("Belgium and France close
@@ -464,6 +462,32 @@ def _first_word_kinds(word: str) -> int:
 
 
 _FIRST_WORD_KINDS = TokenCodes(_first_word_kinds)
+
+# The "before" patterns gated by the last word of a head, with the endings it needs and
+# a bit of its own; _PREPOSITION marks a last word that matches _BEFORE_SUBJECT for sure.
+_ENDINGS = {
+    _BEFORE_SUBJECT: _SUBJECT_ENDINGS,
+    _DIPLOMATIC_IN: _DIPLOMATIC_ENDINGS,
+    _MISSION_OF: _MISSION_ENDINGS,
+    _VENUE_BEFORE: _VENUE_ENDINGS,
+    _BORDER_BEFORE: _BORDER_ENDINGS,
+    _NEAR_BEFORE: _NEAR_ENDINGS,
+}
+_ENDING_BITS = {pattern: 1 << k for k, pattern in enumerate(_ENDINGS)}
+_PREPOSITION = 1 << len(_ENDINGS)
+
+
+def _last_word_kinds(word: str) -> int:
+    """The _ENDING_BITS of the patterns a head ending in ``word`` may match, and
+    _PREPOSITION if it is one."""
+    kind = _PREPOSITION if word in _SUBJECT_WORDS else 0
+    for pattern, endings in _ENDINGS.items():
+        if word.endswith(endings):
+            kind |= _ENDING_BITS[pattern]
+    return kind
+
+
+_LAST_WORD_KINDS = TokenCodes(_last_word_kinds)
 
 
 def article_features(
@@ -726,16 +750,6 @@ class _Readings:
         the mention): most mentions meet few.
         """
         n = len(sentences)
-        # What precedes each mention within 48 characters, up to its last word; "" if no
-        # space does (every "before" pattern needs a word and a space after it).
-        preceding = [
-            s[max(0, i - 48) : i].rstrip() if i and s[i - 1].isspace() else ""
-            for s, i in zip(sentences, starts, strict=True)
-        ]
-
-        def ending(words: tuple[str, ...], among: Iterable[int] = range(n)) -> list[int]:
-            """The mentions (of ``among``) whose last word before ends in one of ``words``."""
-            return [i for i in among if preceding[i].endswith(words)]
 
         def where(mask: NDArray[np.bool_]) -> list[int]:
             at: list[int] = np.flatnonzero(mask).tolist()
@@ -746,23 +760,34 @@ class _Readings:
             ``every``)."""
             return where(kinds & kind == kind) if every else where(kinds & kind > 0)
 
-        subject_at = ending(_SUBJECT_ENDINGS)
-        prepositions = [i for i in subject_at if preceding[i].rsplit(None, 1)[-1] in _SUBJECT_WORDS]
-        border_at = having(_BORDER)
+        # The last word of each head (at the end of the 48 characters a head is read from);
+        # "" where no space precedes the mention, as every "before" pattern needs a word
+        # and a space after it. Words repeat, so their gates are looked up, not worked out.
+        last_words = [
+            (s[max(0, i - 48) : i].rsplit(None, 1) or [""])[-1] if i and s[i - 1].isspace() else ""
+            for s, i in zip(sentences, starts, strict=True)
+        ]
+        last_kinds = _LAST_WORD_KINDS.of([last_words], n)
+
+        def ending(pattern: re.Pattern[str], among: NDArray[np.bool_] | bool = True) -> list[int]:
+            """The mentions (of ``among``) after whose last word ``pattern`` may match."""
+            return where((last_kinds & _ENDING_BITS[pattern] > 0) & among)
+
+        prepositions = last_kinds & _PREPOSITION > 0
         # The "before" patterns, each with the mentions it runs at.
         befores = {
-            _BEFORE_SUBJECT: np.setdiff1d(subject_at, prepositions, assume_unique=True).tolist(),
-            _DIPLOMATIC_IN: ending(_DIPLOMATIC_ENDINGS, having(_DIPLOMATIC)),
+            _BEFORE_SUBJECT: ending(_BEFORE_SUBJECT, ~prepositions),
+            _DIPLOMATIC_IN: ending(_DIPLOMATIC_IN, kinds & _DIPLOMATIC > 0),
             _NEIGHBOUR_BEFORE: having(_NEIGHBOUR),
             _BENEFICIARY_BEFORE: where(demonym),
             _SOURCE_BEFORE: self._title_tails(sentences),
-            _MISSION_OF: ending(_MISSION_ENDINGS, having(_MISSION)),
-            _VENUE_BEFORE: ending(_VENUE_ENDINGS, subject_at),
-            _BORDER_BEFORE: ending(_BORDER_ENDINGS, border_at),
-            _NEAR_BEFORE: ending(_NEAR_ENDINGS, where(named)),
+            _MISSION_OF: ending(_MISSION_OF, kinds & _MISSION > 0),
+            _VENUE_BEFORE: ending(_VENUE_BEFORE),
+            _BORDER_BEFORE: ending(_BORDER_BEFORE, kinds & _BORDER > 0),
+            _NEAR_BEFORE: ending(_NEAR_BEFORE, named),
         }
         heads = {
-            i: " ".join(preceding[i].split()[-4:]) + " "
+            i: " ".join(sentences[i][max(0, starts[i] - 48) : starts[i]].split()[-4:]) + " "
             for i in np.unique(
                 np.concatenate([np.asarray(at, dtype=np.intp) for at in befores.values()])
             ).tolist()
@@ -810,7 +835,7 @@ class _Readings:
         giving = after(_GIVING_AFTER, where(verb_kinds & _GIVING > 0)) | giver
         _share_along_lists(sentences, starts, ends, [acting, heading, giving])
         subject = before(_BEFORE_SUBJECT)
-        subject[prepositions] = True
+        subject |= prepositions
         return (
             subject,
             before(_DIPLOMATIC_IN),
@@ -824,7 +849,7 @@ class _Readings:
             | after(_DATELINE, where(city & in_title))
             | before(_VENUE_BEFORE),
             heading,
-            after(_BORDER_AFTER, border_at) | before(_BORDER_BEFORE) | before(_NEAR_BEFORE),
+            after(_BORDER_AFTER, having(_BORDER)) | before(_BORDER_BEFORE) | before(_NEAR_BEFORE),
             giving,
         )
 

@@ -17,6 +17,8 @@ from models.fitting import Example
 from models.gazetteer import default_gazetteer
 from models.mention_features import FEATURE_NAMES, _either, article_features, country_features
 
+_PREP = FEATURE_NAMES.index("prep_before")
+
 
 def _row(title: str, text: str, iso2: str) -> dict[str, float]:
     article = parse_article(title, text, default_gazetteer())
@@ -259,6 +261,41 @@ def test_last_word_gates_let_every_match_of_three_words_through(pattern: str, en
             matched += 1
             assert words[-1].endswith(getattr(mention_features, endings)), words
     assert matched
+
+
+def _head(sentence: str, start: int) -> str:
+    """A head as the features define it: the last four words of the 48 characters before
+    a mention that follows a space, joined by single spaces, with one after them."""
+    if not (start and sentence[start - 1].isspace()):
+        return ""
+    return " ".join(sentence[max(0, start - 48) : start].split()[-4:]) + " "
+
+
+_HEAD_PIECES = ["in", "to", "the", "fled", "within", "northern", "x" * 46 + "in", ",", "("]
+_SPACES = ["", " ", "  ", "\t", "\u00a0", " \u2003", " " * 44]
+
+
+def _prep_before_follows_the_head(text: str) -> bool:
+    """Whether the prep_before feature of the country ending ``text`` (a body: titles are
+    respaced) is what _BEFORE_SUBJECT reads in its head; True where no one country is named."""
+    article = parse_article("Report", text, default_gazetteer())
+    named = zip(article.lowered, article.mentions, strict=True)
+    found = [(lowered, m) for lowered, mentions in named for m in mentions]
+    if len(found) != 1:  # "inChad" names no country
+        return True
+    ((lowered, mention),) = found
+    expected = mention_features._BEFORE_SUBJECT.search(_head(lowered, mention.start))
+    return (country_features(article, ["TD"])[0, _PREP] > 0) == bool(expected)
+
+
+def test_preposition_before_is_read_off_the_head_whatever_the_spacing() -> None:
+    for pieces in itertools.product(_HEAD_PIECES, _SPACES, _HEAD_PIECES, _SPACES):
+        assert _prep_before_follows_the_head("".join(pieces) + "Chad"), pieces
+
+
+@given(st.lists(st.sampled_from(_HEAD_PIECES) | st.sampled_from(_SPACES), max_size=10))
+def test_preposition_before_is_read_off_long_heads(pieces: list[str]) -> None:
+    assert _prep_before_follows_the_head("".join(pieces) + "Chad"), pieces
 
 
 def test_a_preposition_just_before_a_mention_is_a_match() -> None:
