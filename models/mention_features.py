@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from itertools import chain, repeat
+from itertools import chain, pairwise, repeat
 from typing import Any
 
 import numpy as np
@@ -514,9 +514,7 @@ def article_features(
         sentences = [tokens for article in articles for tokens in article.tokens]
         lengths = np.fromiter(map(len, sentences), dtype=np.intp, count=len(sentences))
         kinds = sentence_kinds(_WORD_KINDS.of(sentences, int(lengths.sum())), lengths)
-    read = _Readings()
-    for article in articles:
-        read.add(article)
+    read = _Readings(articles)
     return read.countries, read.features(kinds)
 
 
@@ -525,78 +523,82 @@ class _Readings:
 
     Rows are countries (an article's rows are consecutive, in order of first appearance);
     readings per mention and per (sentence, country) pair are kept column-wise so that
-    each pattern runs in one comprehension and numpy does the summing.
+    each pattern runs in one comprehension and numpy does the summing. Which row each
+    mention counts for is worked out by numpy for the whole batch too.
     """
 
-    def __init__(self) -> None:
-        self.countries: list[tuple[str, ...]] = []
-        self.first_rows: list[int] = []  # per article
-        self.n_sentences: list[int] = []
-        self.titles: list[int] = []  # per article: the title's sentence in the batch
-        self.first_title_row: list[int] = []  # -1: nothing in the title
-        self.title_spans: list[tuple[int, int]] = []  # mentions of the title, per article
-        self.first_sentence: list[int] = []  # per row
-        self.rows: list[int] = []  # per mention
-        self.mentions: list[Mention] = []
-        # Per sentence naming a country: the lower-cased sentence, its number of
-        # mentions, its index in the article and in the batch, and the rows it names.
-        self.named_sentences: list[tuple[str, int, int, int, dict[int, None]]] = []
-        self._batch_sentences = 0
-
-    def add(self, article: ParsedArticle) -> None:
-        base = len(self.first_sentence)
-        self.first_rows.append(base)
-        self.n_sentences.append(len(article.sentences))
-        title = self._batch_sentences
-        self.titles.append(title)
-        self._batch_sentences += len(article.sentences)
-        title_found = article.mentions[0]
-        start = len(self.mentions)
-        self.title_spans.append((start, start + len(title_found)))
-        order: dict[str, int] = {}
-        add_row = self.rows.append
-        for index, found in enumerate(article.mentions):
-            if not found:
-                continue
-            present: dict[int, None] = {}
-            for m in found:
-                row = order.get(m.iso2)
-                if row is None:
-                    row = order[m.iso2] = base + len(order)
-                    self.first_sentence.append(index)
-                present[row] = None
-                add_row(row)
-            self.mentions += found
-            self.named_sentences.append(
-                (
-                    article.lowered[index],
-                    len(found),
-                    index,
-                    title + index,
-                    present,
-                )
-            )
-        self.first_title_row.append(order[title_found[0].iso2] if title_found else -1)
-        self.countries.append(tuple(order))
+    def __init__(self, articles: Sequence[ParsedArticle]) -> None:
+        by_sentence = [found for article in articles for found in article.mentions]
+        self.mentions: list[Mention] = list(chain.from_iterable(by_sentence))
+        n_mentions = len(self.mentions)
+        # Per article: its number of sentences, and its title's index in the batch.
+        self.n_sentences = np.fromiter(
+            (len(article.mentions) for article in articles), dtype=np.intp, count=len(articles)
+        )
+        self.titles = np.cumsum(self.n_sentences) - self.n_sentences
+        # Per sentence of the batch, then per sentence naming a country.
+        counts = np.fromiter(map(len, by_sentence), dtype=np.intp, count=len(by_sentence))
+        article_of = np.repeat(np.arange(len(articles)), self.n_sentences)
+        self.named = np.flatnonzero(counts)
+        self.per_named = counts[self.named]
+        self.index_named = self.named - self.titles[article_of[self.named]]  # in the article
+        # Per mention: its lower-cased sentence, its article, its place in it.
+        in_batch = np.repeat(np.arange(len(by_sentence)), counts)
+        lowered = [sentence for article in articles for sentence in article.lowered]
+        self.sentences = list(map(lowered.__getitem__, in_batch.tolist()))
+        self.article = article_of[in_batch]
+        self.in_title = in_batch == self.titles[self.article]
+        self.starts: Sequence[int] = ()
+        self.ends: Sequence[int] = ()
+        self.kind_names: Sequence[str] = ()
+        iso2s: Sequence[str] = ()
+        if n_mentions:
+            iso2s, self.starts, self.ends, _, self.kind_names = zip(*self.mentions, strict=True)
+        # Rows: (article, country) pairs, numbered in order of first mention.
+        numbers: dict[str, int] = {}
+        country = np.fromiter(
+            (numbers.setdefault(iso2, len(numbers)) for iso2 in iso2s),
+            dtype=np.intp,
+            count=n_mentions,
+        )
+        _, firsts, group = np.unique(
+            self.article * len(numbers) + country, return_index=True, return_inverse=True
+        )
+        by_first = np.argsort(firsts)
+        row_of_group = np.empty_like(by_first)
+        row_of_group[by_first] = np.arange(len(by_first))
+        self.rows: NDArray[np.intp] = row_of_group[group]
+        first_mentions = firsts[by_first]
+        self.n_rows = len(first_mentions)
+        self.first_sentence = (in_batch - self.titles[self.article])[first_mentions]
+        self.first_rows = np.searchsorted(self.article[first_mentions], np.arange(len(articles)))
+        names = [iso2s[i] for i in first_mentions.tolist()]
+        bounds = [*self.first_rows.tolist(), len(names)]
+        self.countries = [tuple(names[lo:hi]) for lo, hi in pairwise(bounds)]
+        # The mentions of each title.
+        title_starts = (np.cumsum(counts) - counts)[self.titles]
+        title_ends = title_starts + counts[self.titles]
+        self.title_spans = list(zip(title_starts.tolist(), title_ends.tolist(), strict=True))
+        self.first_title_row = np.full(len(articles), -1)
+        titled = title_ends > title_starts
+        self.first_title_row[titled] = self.rows[title_starts[titled]]
 
     def features(self, kinds: NDArray[np.int64]) -> NDArray[np.float64]:
         """The feature rows, given the cue kinds of every sentence of the batch."""
-        n_rows = len(self.first_sentence)
+        n_rows = self.n_rows
         out = np.zeros((n_rows, len(FEATURE_NAMES)))
         if not n_rows:
             return out
         ix = _INDEX
-        sentences, counts_list, indices, in_batch, presents = zip(
-            *self.named_sentences, strict=True
-        )
-        per_mention = np.asarray(counts_list, dtype=np.intp)
-        named_kinds = kinds[np.asarray(in_batch, dtype=np.intp)]
-        sentence_index = np.asarray(indices, dtype=np.intp)
+        per_mention = self.per_named
+        named_kinds = kinds[self.named]
+        sentence_index = self.index_named
         mention_kinds = np.repeat(named_kinds, per_mention)
-        in_title = np.repeat(sentence_index == 0, per_mention)
-        _, starts, ends, _, mention_kinds_named = zip(*self.mentions, strict=True)
+        in_title = self.in_title
         kind_group = np.fromiter(
-            map(_KIND_GROUP.get, mention_kinds_named, repeat(0)), dtype=np.intp, count=len(starts)
+            map(_KIND_GROUP.get, self.kind_names, repeat(0)),
+            dtype=np.intp,
+            count=len(self.kind_names),
         )
         city, named, demonym = kind_group == _CITY, kind_group == _NAME, kind_group == _DEMONYM
         (
@@ -613,9 +615,9 @@ class _Readings:
             border,
             giving,
         ) = self._mention_readings(
-            list(chain.from_iterable(map(repeat, sentences, counts_list))),
-            starts,
-            ends,
+            self.sentences,
+            self.starts,
+            self.ends,
             in_title,
             mention_kinds,
             city,
@@ -654,9 +656,10 @@ class _Readings:
         demonyms, counts = summed[:, -2], summed[:, -1]
         actor_counts = out[:, ix["actor_after"]].copy()  # before the log below
         title_actor = out[:, ix["title_actor_after"]]
-        # Per (sentence, country named in it).
-        pairs = list(chain.from_iterable(presents))
-        per_sentence = np.fromiter(map(len, presents), dtype=np.intp, count=len(presents))
+        # Per (sentence, country named in it), sentence after sentence.
+        named_of = np.repeat(np.arange(len(per_mention)), per_mention)
+        pairs = np.unique(named_of * n_rows + self.rows)
+        per_sentence = np.bincount(pairs // n_rows, minlength=len(per_mention))
         pair_kinds = np.repeat(named_kinds, per_sentence)
         risky = pair_kinds & _RISK > 0
         # A sentence naming one country that acts in it ("Tokyo told its nationals to leave
@@ -665,7 +668,7 @@ class _Readings:
         sole = np.repeat((per_sentence == 1) & ~acting, per_sentence)
         sporty = (pair_kinds & _SPORT > 0) & np.repeat(sentence_index > 0, per_sentence)
         pair_sums = _per_row(
-            pairs, n_rows, [risky & sole, risky & ~sole, sporty, np.ones_like(sole)]
+            pairs % n_rows, n_rows, [risky & sole, risky & ~sole, sporty, np.ones_like(sole)]
         )
         out[:, ix["sole_risk_sentences"]] = pair_sums[:, 0]
         out[:, ix["shared_risk_sentences"]] = pair_sums[:, 1]
@@ -673,7 +676,7 @@ class _Readings:
         sentence_counts = pair_sums[:, 3]
 
         # Relations between the countries of one article.
-        first_rows = np.asarray(self.first_rows, dtype=np.intp)
+        first_rows = self.first_rows
         sizes = np.diff(first_rows, append=n_rows)
         article_of = np.repeat(np.arange(len(first_rows)), sizes)
         group_starts = first_rows[sizes > 0]
@@ -684,9 +687,9 @@ class _Readings:
             return np.repeat(reduced, sizes[sizes > 0])
 
         title_actors = title_actor > 0
-        n_sentences = np.asarray(self.n_sentences, dtype=np.float64)[article_of]
-        first_sentence = np.asarray(self.first_sentence, dtype=np.float64)
-        first_title = np.asarray(self.first_title_row, dtype=np.intp)[article_of]
+        n_sentences = self.n_sentences[article_of].astype(np.float64)
+        first_sentence = self.first_sentence.astype(np.float64)
+        first_title = self.first_title_row[article_of]
         actor_cue = (
             out[:, ix["actor_after"]]
             + out[:, ix["actor_noun_after"]]
@@ -702,7 +705,7 @@ class _Readings:
         out[:, ix["lone_giver"]] = lone & (out[:, ix["giving_after"]] > 0)
         out[:, ix["lone_venue"]] = lone & (out[:, ix["venue_after"]] > 0)
         out[:, ix["title_other_actor"]] = per_article(title_actors) - title_actors > 0
-        title_sport = kinds[np.asarray(self.titles, dtype=np.intp)] & _SPORT > 0
+        title_sport = kinds[self.titles] & _SPORT > 0
         out[:, ix["title_sport"]] = title_sport[article_of]
         out[:, ix["first_overall"]] = np.arange(n_rows) == first_rows[article_of]
         out[:, ix["first_position"]] = np.where(
@@ -721,8 +724,10 @@ class _Readings:
         # Acting needs a cue of its own: a verb, an official noun or a capital acting.
         out[:, ix["actor_cue"]] = actor_cue
         out[:, ix["first_in_title_actor_cue"]] = is_first_in_title & actor_cue
-        self._title_after_actor(out[:, ix["title_after_actor"]], actor, title_actors)
-        self._title_before_beneficiary(out[:, ix["title_before_beneficiary"]], beneficiary)
+        self._title_after_actor(out[:, ix["title_after_actor"]], actor & in_title, title_actors)
+        self._title_before_beneficiary(
+            out[:, ix["title_before_beneficiary"]], beneficiary & in_title
+        )
         out[:, _LOGGED] = np.log1p(out[:, _LOGGED])
         return out
 
@@ -855,12 +860,13 @@ class _Readings:
 
     def _title_tails(self, sentences: list[str]) -> list[int]:
         """The title mentions followed by at most two words before the title ends."""
-        tails = []
-        for lo, hi in self.title_spans:
-            for j in range(lo, hi):
-                if len(sentences[j][self.mentions[j].end :].split()) <= 2:
-                    tails.append(j)
-        return tails
+        ends = self.ends
+        return [
+            j
+            for lo, hi in self.title_spans
+            for j in range(lo, hi)
+            if len(sentences[j][ends[j] :].split()) <= 2
+        ]
 
     def _title_heads(self, sentences: list[str]) -> list[int]:
         """The title mentions that head their title: only separators, "the" or other
@@ -872,41 +878,42 @@ class _Readings:
         for lo, hi in self.title_spans:
             position = 0
             for j in range(lo, hi):
-                mention = self.mentions[j]
-                if gap(sentences[j], position, mention.start) is None:
+                if gap(sentences[j], position, self.starts[j]) is None:
                     break
                 heads.append(j)
-                position = mention.end
+                position = self.ends[j]
         return heads
+
+    def _first_in_titles(self, flags: NDArray[np.bool_]) -> list[int]:
+        """The first mention of each title that has one of ``flags`` (title mentions)."""
+        at = np.flatnonzero(flags)
+        first = np.ones(len(at), dtype=bool)
+        first[1:] = self.article[at[1:]] != self.article[at[:-1]]
+        found: list[int] = at[first].tolist()
+        return found
 
     def _title_before_beneficiary(
         self, column: NDArray[np.float64], beneficiary: NDArray[np.bool_]
     ) -> None:
         """Mark countries named in a title before the people it helps ("US ships wheat for
         Syrians", "Further UK support for Syrians"): the giver, even without a verb."""
-        for lo, hi in self.title_spans:
-            helped = np.flatnonzero(beneficiary[lo:hi])
-            if not len(helped):
-                continue
-            first = lo + int(helped[0])
-            before = self.mentions[first].start
+        rows = self.rows
+        for first in self._first_in_titles(beneficiary):
+            lo, hi = self.title_spans[self.article[first]]
             for j in range(lo, hi):
-                if self.mentions[j].end <= before and self.rows[j] != self.rows[first]:
-                    column[self.rows[j]] = 1.0
+                if self.ends[j] <= self.starts[first] and rows[j] != rows[first]:
+                    column[rows[j]] = 1.0
 
     def _title_after_actor(
         self, column: NDArray[np.float64], actor: NDArray[np.bool_], title_actors: NDArray[np.bool_]
     ) -> None:
         """Mark countries named in a title after its first actor ("... for Burkina Faso")."""
-        for lo, hi in self.title_spans:
-            acting = np.flatnonzero(actor[lo:hi])
-            if not len(acting):
-                continue
-            after = self.mentions[lo + int(acting[0])].end
+        rows = self.rows
+        for first in self._first_in_titles(actor):
+            lo, hi = self.title_spans[self.article[first]]
             for j in range(lo, hi):
-                row = self.rows[j]
-                if self.mentions[j].start >= after and not title_actors[row]:
-                    column[row] = 1.0
+                if self.starts[j] >= self.ends[first] and not title_actors[rows[j]]:
+                    column[rows[j]] = 1.0
 
 
 def _share_along_lists(
@@ -939,7 +946,7 @@ def _share_along_lists(
 
 
 def _per_row(
-    rows: Sequence[int], n_rows: int, flags: Sequence[NDArray[np.bool_]]
+    rows: NDArray[np.intp], n_rows: int, flags: Sequence[NDArray[np.bool_]]
 ) -> NDArray[np.float64]:
     """How many entries of each row have each flag: shape (n_rows, len(flags)).
 
@@ -947,7 +954,7 @@ def _per_row(
     per-call cost once a column); the sums are of ones, so exact in any order.
     """
     k = len(flags)
-    at = np.asarray(rows, dtype=np.intp)[:, None] * k + np.arange(k)
+    at = rows[:, None] * k + np.arange(k)
     stacked = np.column_stack(flags)
     summed = np.bincount(at.ravel(), weights=stacked.ravel(), minlength=n_rows * k)
     # Weighted bincount is float64 already (copy=False copies nothing); numpy's stubs say int.
