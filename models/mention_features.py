@@ -14,8 +14,9 @@ share it.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Sequence
-from itertools import chain, pairwise, repeat
+from itertools import chain, count, pairwise, repeat
 from typing import Any
 
 import numpy as np
@@ -528,7 +529,7 @@ class _Readings:
     """
 
     def __init__(self, articles: Sequence[ParsedArticle]) -> None:
-        by_sentence = [found for article in articles for found in article.mentions]
+        by_sentence = list(chain.from_iterable(article.mentions for article in articles))
         self.mentions: list[Mention] = list(chain.from_iterable(by_sentence))
         n_mentions = len(self.mentions)
         # Per article: its number of sentences, and its title's index in the batch.
@@ -544,7 +545,7 @@ class _Readings:
         self.index_named = self.named - self.titles[article_of[self.named]]  # in the article
         # Per mention: its lower-cased sentence, its article, its place in it.
         in_batch = np.repeat(np.arange(len(by_sentence)), counts)
-        lowered = [sentence for article in articles for sentence in article.lowered]
+        lowered = list(chain.from_iterable(article.lowered for article in articles))
         self.sentences = list(map(lowered.__getitem__, in_batch.tolist()))
         self.article = article_of[in_batch]
         self.in_title = in_batch == self.titles[self.article]
@@ -555,12 +556,8 @@ class _Readings:
         if n_mentions:
             iso2s, self.starts, self.ends, _, self.kind_names = zip(*self.mentions, strict=True)
         # Rows: (article, country) pairs, numbered in order of first mention.
-        numbers: dict[str, int] = {}
-        country = np.fromiter(
-            (numbers.setdefault(iso2, len(numbers)) for iso2 in iso2s),
-            dtype=np.intp,
-            count=n_mentions,
-        )
+        numbers: defaultdict[str, int] = defaultdict(count().__next__)
+        country = np.fromiter(map(numbers.__getitem__, iso2s), dtype=np.intp, count=n_mentions)
         _, firsts, group = np.unique(
             self.article * len(numbers) + country, return_index=True, return_inverse=True
         )
