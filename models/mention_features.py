@@ -762,13 +762,15 @@ class _Readings:
             ``every``)."""
             return where(kinds & kind == kind) if every else where(kinds & kind > 0)
 
-        # The last word of each head (at the end of the 48 characters a head is read from);
-        # "" where no space precedes the mention, as every "before" pattern needs a word
-        # and a space after it. Words repeat, so their gates are looked up, not worked out.
-        last_words = [
-            (s[max(0, i - 48) : i].rsplit(None, 1) or [""])[-1] if i and s[i - 1].isspace() else ""
+        # The words of each head (the last four of the 48 characters before the mention:
+        # rsplit leaves any earlier ones in its first item), and the last one; none where
+        # no space precedes the mention, as every "before" pattern needs a word and a
+        # space after it. Words repeat, so the gates of a last word are looked up.
+        words_before = [
+            s[max(0, i - 48) : i].rsplit(None, 4) if i and s[i - 1].isspace() else [""]
             for s, i in zip(sentences, starts, strict=True)
         ]
+        last_words = [words[-1] if words else "" for words in words_before]
         last_kinds = _LAST_WORD_KINDS.of([last_words], n)
 
         def ending(pattern: re.Pattern[str], among: NDArray[np.bool_] | bool = True) -> list[int]:
@@ -789,7 +791,7 @@ class _Readings:
             _NEAR_BEFORE: ending(_NEAR_BEFORE, named),
         }
         heads = {
-            i: " ".join(sentences[i][max(0, starts[i] - 48) : starts[i]].split()[-4:]) + " "
+            i: " ".join(words_before[i][-4:]) + " "
             for i in np.unique(
                 np.concatenate([np.asarray(at, dtype=np.intp) for at in befores.values()])
             ).tolist()
