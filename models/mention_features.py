@@ -924,24 +924,25 @@ def _share_along_lists(
     """Give each of ``readings`` (one flag per mention) also to each mention listed just
     before one that has it ("Belgium and France close ...": Belgium closes too).
 
-    One pass for all the readings, from the last mention back so that a reading travels
-    along a whole list; the coordination between two mentions is only looked for where
-    the second has some reading.
+    From each mention followed by one with some reading, back along the list as far as
+    mentions stand coordinated; later mentions first, so a reading travels along a
+    whole list whichever of its members has it.
     """
     if len(starts) < 2:
         return
-    shared = np.logical_or.reduce(readings).tolist()
+    followed = np.flatnonzero(np.logical_or.reduce(readings)[1:])
     coordinated = _COORDINATION.fullmatch
-    apart = np.asarray(ends[:-1]) <= np.asarray(starts[1:])
-    for i in np.flatnonzero(apart)[::-1].tolist():
-        if (
-            shared[i + 1]
+    for last in followed[::-1].tolist():
+        i = last
+        while (
+            i >= 0
             and sentences[i] is sentences[i + 1]
+            and ends[i] <= starts[i + 1]
             and coordinated(sentences[i], ends[i], starts[i + 1])
         ):
-            shared[i] = True
             for reading in readings:
                 reading[i] |= reading[i + 1]
+            i -= 1
 
 
 def _per_row(
