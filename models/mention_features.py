@@ -238,6 +238,11 @@ _VENUE = re.compile(
         r"accord|agreement|convention"
     )
 )
+# What the first word after a city _VENUE matches at starts with (see _FIRST_WORD_AFTER).
+_VENUE_STARTS = (
+    *("ii", "peace", "talks", "conference", "summit", "meeting", "process", "donor", "host"),
+    *("accord", "agreement", "convention"),
+)
 # A city followed by a date in a title is where a statement was given or a press
 # conference held ("remarks to the press, New York, 2 October"), not where the story is.
 _MONTH = (
@@ -454,12 +459,15 @@ def sentence_kinds(token_kinds: NDArray[np.int64], lengths: NDArray[np.intp]) ->
 # Which tokens are cue words, classified once per token.
 _WORD_KINDS = TokenCodes(cue_kinds)
 _VERB_KINDS = _ACTOR | _MISSION_ACT | _GIVING
+_VENUE_WORD = 1 << CUE_BITS  # a first word _VENUE may match at, beside the cue kinds
 
 
 def _first_word_kinds(word: str) -> int:
-    """The cue kinds of the first word after a mention (see _FIRST_WORD_AFTER); every
-    verb kind for a word of the lead, which a verb of any kind may follow."""
-    return _VERB_KINDS if word in _LEAD_WORDS else cue_kinds(word)
+    """The cue kinds of the first word after a mention (see _FIRST_WORD_AFTER), every
+    verb kind for a word of the lead (which a verb of any kind may follow), and
+    _VENUE_WORD for a word _VENUE may match at."""
+    kind = _VERB_KINDS if word in _LEAD_WORDS else cue_kinds(word)
+    return kind | _VENUE_WORD if word.startswith(_VENUE_STARTS) else kind
 
 
 _FIRST_WORD_KINDS = TokenCodes(_first_word_kinds)
@@ -815,15 +823,18 @@ class _Readings:
             return found
 
         # A verb pattern runs where its verb is a cue word of the sentence and the first
-        # word after the mention is one (or a word of the lead before a verb).
-        verb_at = where(kinds & _VERB_KINDS > 0)
+        # word after the mention is one (or a word of the lead before a verb); _VENUE
+        # only after cities, where that word starts with one of its words.
+        mission = _MISSION_ACT | _MISSION_OBJECT
+        read_at = where((kinds & (_ACTOR | _GIVING) > 0) | (kinds & mission == mission) | city)
         first_word = _FIRST_WORD_AFTER.match
         words = [
             match[1] if (match := first_word(sentences[i], ends[i], ends[i] + _TAIL_CHARS)) else ""
-            for i in verb_at
+            for i in read_at
         ]
-        verb_kinds = np.zeros(n, dtype=np.int64)
-        verb_kinds[verb_at] = _FIRST_WORD_KINDS.of([words], len(words)) & kinds[verb_at]
+        word_kinds = np.zeros(n, dtype=np.int64)
+        word_kinds[read_at] = _FIRST_WORD_KINDS.of([words], len(words))
+        verb_kinds = word_kinds & kinds
         giver = after(_GIVER_AFTER, having(_AID))
         acting = (
             after(_ACTOR_AFTER, where(verb_kinds & _ACTOR > 0))
@@ -849,7 +860,7 @@ class _Readings:
             after(_HOST_AFTER, having(_HOST)),
             after(_ACTOR_NOUN_AFTER, having(_NOUN)),
             after(_DIASPORA_AFTER, having(_DIASPORA)),
-            after(_VENUE, where(city))
+            after(_VENUE, where(city & (word_kinds & _VENUE_WORD > 0)))
             | after(_DATELINE, where(city & in_title))
             | before(_VENUE_BEFORE),
             heading,

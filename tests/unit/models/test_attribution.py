@@ -339,35 +339,43 @@ _TAIL_PIECES = [
     *(" ", ", ", "'s ", "’s ", " - ", "!!!", "(", "'", "s ", "x", "its ", "back ", "aid "),
     *("has ", "to ", "also ", "now ", "temporarily ", "will ", "is ", "embassy ", "staff "),
     *("says ", "said ", "closes ", "close ", "travel advice ", "help ", "doubles ", "raises "),
-    *("pledges ", "sends ", "moves ", "urged", "giving", "reopen"),
+    *("pledges ", "sends ", "moves ", "urged", "giving", "reopen", "ii", "peacetalks ", "host"),
 ]
-_VERB_GATED = pytest.mark.parametrize(
-    ("pattern", "verb"),
-    [("_ACTOR_AFTER", "_ACTOR"), ("_MISSION_ACTION", "_MISSION_ACT"), ("_GIVING_AFTER", "_GIVING")],
+_FIRST_WORD_GATED = pytest.mark.parametrize(
+    ("pattern", "kind"),
+    [
+        ("_ACTOR_AFTER", "_ACTOR"),
+        ("_MISSION_ACTION", "_MISSION_ACT"),
+        ("_GIVING_AFTER", "_GIVING"),
+        ("_VENUE", "_VENUE_WORD"),
+    ],
 )
 
 
-def _verb_gate(pattern: str, verb: str, tail: str) -> bool | None:
-    """Whether the verb gate (see _mention_readings) lets through a mention of "mali"
-    followed by ``tail``; None where ``pattern`` does not match there."""
+def _first_word_gate(pattern: str, kind: str, tail: str) -> bool | None:
+    """Whether the first-word gate of ``pattern`` (see _mention_readings) lets through a
+    mention of "mali" followed by ``tail``; None where ``pattern`` does not match there."""
     mf = mention_features
     sentence, end = "mali" + tail, 4
     if not getattr(mf, pattern).match(sentence, end, end + mf._TAIL_CHARS):
         return None
     first = mf._FIRST_WORD_AFTER.match(sentence, end, end + mf._TAIL_CHARS)
-    return bool(first and mf._first_word_kinds(first[1]) & getattr(mf, verb))
+    return bool(first and mf._first_word_kinds(first[1]) & getattr(mf, kind))
 
 
-@_VERB_GATED
+@_FIRST_WORD_GATED
 @given(pieces=st.lists(st.sampled_from(_TAIL_PIECES) | st.text(max_size=3), max_size=6))
-def test_verb_gate_lets_every_match_through(pattern: str, verb: str, pieces: list[str]) -> None:
-    assert _verb_gate(pattern, verb, "".join(pieces)) is not False
+def test_first_word_gates_let_every_match_through(
+    pattern: str, kind: str, pieces: list[str]
+) -> None:
+    assert _first_word_gate(pattern, kind, "".join(pieces)) is not False
 
 
-@_VERB_GATED
-def test_verb_gate_lets_every_match_of_three_pieces_through(pattern: str, verb: str) -> None:
+@_FIRST_WORD_GATED
+def test_first_word_gates_let_every_match_of_three_pieces_through(pattern: str, kind: str) -> None:
     gated = [
-        _verb_gate(pattern, verb, "".join(p)) for p in itertools.product(_TAIL_PIECES, repeat=3)
+        _first_word_gate(pattern, kind, "".join(p))
+        for p in itertools.product(_TAIL_PIECES, repeat=3)
     ]
     assert False not in gated
     assert gated.count(True) > 100
