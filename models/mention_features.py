@@ -17,6 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import chain, count, pairwise, repeat
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -771,14 +772,16 @@ class _Readings:
             return where(kinds & kind == kind) if every else where(kinds & kind > 0)
 
         # The words of each head (the last four of the 48 characters before the mention:
-        # rsplit leaves any earlier ones in its first item), and the last one; none where
-        # no space precedes the mention, as every "before" pattern needs a word and a
-        # space after it. Words repeat, so the gates of a last word are looked up.
+        # rsplit leaves any earlier ones in its first item), and the last one; just ""
+        # where no space precedes the mention, as every "before" pattern needs a word and
+        # a space after it. Words repeat, so the gates of a last word are looked up.
         words_before = [
-            s[max(0, i - 48) : i].rsplit(None, 4) if i and s[i - 1].isspace() else [""]
+            (s[i - 48 if i > 48 else 0 : i].rsplit(None, 4) or [""])
+            if i and s[i - 1].isspace()
+            else [""]
             for s, i in zip(sentences, starts, strict=True)
         ]
-        last_words = [words[-1] if words else "" for words in words_before]
+        last_words = list(map(itemgetter(-1), words_before))
         last_kinds = _LAST_WORD_KINDS.of([last_words], n)
 
         def ending(pattern: re.Pattern[str], among: NDArray[np.bool_] | bool = True) -> list[int]:
