@@ -214,8 +214,9 @@ _HOST_AFTER, _HOST_CUE = _cued(
     r"declares? \w+ (?:ambassador|envoy|diplomats?)",
     r"\b",
 )
+_NOUN_ADJECTIVES = ("foreign", "defence", "defense", "state", "home")
 _ACTOR_NOUN_AFTER, _ACTOR_NOUN_CUE = _cued(
-    r"(?:'s|’s)?\s*(?:foreign|defence|defense|state|home)?\s*",
+    rf"(?:'s|’s)?\s*(?:{'|'.join(_NOUN_ADJECTIVES)})?\s*",
     r"ministry|office|department|"
     r"government|embassy|embassies|ambassador|envoy|diplomats?|nationals|citizens|troops|"
     r"forces|officials|military|navy|president|prime minister|state department|"
@@ -460,15 +461,22 @@ def sentence_kinds(token_kinds: NDArray[np.int64], lengths: NDArray[np.intp]) ->
 # Which tokens are cue words, classified once per token.
 _WORD_KINDS = TokenCodes(cue_kinds)
 _VERB_KINDS = _ACTOR | _MISSION_ACT | _GIVING
-_VENUE_WORD = 1 << CUE_BITS  # a first word _VENUE may match at, beside the cue kinds
+# Beside the cue kinds, a first word _VENUE may match at, and one _ACTOR_NOUN_AFTER may.
+_VENUE_WORD, _NOUN_WORD = 1 << CUE_BITS, 1 << (CUE_BITS + 1)
 
 
 def _first_word_kinds(word: str) -> int:
     """The cue kinds of the first word after a mention (see _FIRST_WORD_AFTER), every
-    verb kind for a word of the lead (which a verb of any kind may follow), and
-    _VENUE_WORD for a word _VENUE may match at."""
+    verb kind for a word of the lead (which a verb of any kind may follow), _VENUE_WORD
+    and _NOUN_WORD."""
     kind = _VERB_KINDS if word in _LEAD_WORDS else cue_kinds(word)
-    return kind | _VENUE_WORD if word.startswith(_VENUE_STARTS) else kind
+    if word.startswith(_VENUE_STARTS):
+        kind |= _VENUE_WORD
+    # The noun may follow "'s" or an adjective, with or without a space, or more spaces
+    # than the first word is looked for past ("").
+    if not word or word.startswith(("s", *_NOUN_ADJECTIVES)) or kind & _NOUN:
+        kind |= _NOUN_WORD
+    return kind
 
 
 _FIRST_WORD_KINDS = TokenCodes(_first_word_kinds)
@@ -827,10 +835,13 @@ class _Readings:
             return found
 
         # A verb pattern runs where its verb is a cue word of the sentence and the first
-        # word after the mention is one (or a word of the lead before a verb); _VENUE
-        # only after cities, where that word starts with one of its words.
+        # word after the mention is one (or a word of the lead before a verb); the actor
+        # noun pattern where its cue and its first word agree too, _VENUE only after
+        # cities, where that word starts with one of its words.
         mission = _MISSION_ACT | _MISSION_OBJECT
-        read_at = where((kinds & (_ACTOR | _GIVING) > 0) | (kinds & mission == mission) | city)
+        read_at = where(
+            (kinds & (_ACTOR | _GIVING | _NOUN) > 0) | (kinds & mission == mission) | city
+        )
         first_word = _FIRST_WORD_AFTER.match
         words = [
             match[1] if (match := first_word(sentences[i], ends[i], ends[i] + _TAIL_CHARS)) else ""
@@ -862,7 +873,7 @@ class _Readings:
             before(_BENEFICIARY_BEFORE),
             acting,
             after(_HOST_AFTER, having(_HOST)),
-            after(_ACTOR_NOUN_AFTER, having(_NOUN)),
+            after(_ACTOR_NOUN_AFTER, where((kinds & _NOUN > 0) & (word_kinds & _NOUN_WORD > 0))),
             after(_DIASPORA_AFTER, having(_DIASPORA)),
             after(_VENUE, where(city & (word_kinds & _VENUE_WORD > 0)))
             | after(_DATELINE, where(city & in_title))
