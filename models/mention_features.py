@@ -547,8 +547,8 @@ class _Readings:
 
     def __init__(self, articles: Sequence[ParsedArticle]) -> None:
         by_sentence = list(chain.from_iterable(article.mentions for article in articles))
-        self.mentions: list[Mention] = list(chain.from_iterable(by_sentence))
-        n_mentions = len(self.mentions)
+        mentions: list[Mention] = list(chain.from_iterable(by_sentence))
+        n_mentions = len(mentions)
         # Per article: its number of sentences, and its title's index in the batch.
         self.n_sentences = np.fromiter(
             (len(article.mentions) for article in articles), dtype=np.intp, count=len(articles)
@@ -571,7 +571,7 @@ class _Readings:
         self.kind_names: Sequence[str] = ()
         iso2s: Sequence[str] = ()
         if n_mentions:
-            iso2s, self.starts, self.ends, _, self.kind_names = zip(*self.mentions, strict=True)
+            iso2s, self.starts, self.ends, _, self.kind_names = zip(*mentions, strict=True)
         # Rows: (article, country) pairs, numbered in order of first mention.
         numbers: defaultdict[str, int] = defaultdict(count().__next__)
         country = np.fromiter(map(numbers.__getitem__, iso2s), dtype=np.intp, count=n_mentions)
@@ -766,10 +766,10 @@ class _Readings:
         host verb, actor noun, diaspora word, venue word (cities only), colon (titles
         only) and border after or before. Tails are matched in place, at most 64
         characters from the mention. Arguments hold one entry per mention: its
-        lower-cased sentence, whether it is in the title, the cue words of its sentence
-        and its kind. A pattern runs only at the mentions that meet a cheap necessary
-        condition of it (a cue word in the sentence, see _cued, or the last word before
-        the mention): most mentions meet few.
+        lower-cased sentence, its start and end there, whether it is in the title, the
+        cue words of its sentence and its kind. A pattern runs only at the mentions that
+        meet a cheap necessary condition of it (a cue word in the sentence, see _cued, or
+        the last word before the mention or the first after it): most mentions meet few.
         """
         n = len(sentences)
 
@@ -777,10 +777,9 @@ class _Readings:
             at: list[int] = np.flatnonzero(mask).tolist()
             return at
 
-        def having(kind: int, *, every: bool = False) -> list[int]:
-            """Mentions in sentences with a cue of ``kind`` (of each of its kinds if
-            ``every``)."""
-            return where(kinds & kind == kind) if every else where(kinds & kind > 0)
+        def having(kind: int) -> list[int]:
+            """Mentions in sentences with a cue of ``kind``."""
+            return where(kinds & kind > 0)
 
         # The words of each head (the last four of the 48 characters before the mention:
         # rsplit leaves any earlier ones in its first item), and the last one; just ""
