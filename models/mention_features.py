@@ -553,15 +553,15 @@ class _Readings:
         self.n_sentences = np.fromiter(
             (len(article.mentions) for article in articles), dtype=np.intp, count=len(articles)
         )
-        self.titles = np.cumsum(self.n_sentences) - self.n_sentences
+        self.titles = self.n_sentences.cumsum() - self.n_sentences
         # Per sentence of the batch, then per sentence naming a country.
         counts = np.fromiter(map(len, by_sentence), dtype=np.intp, count=len(by_sentence))
-        article_of = np.repeat(np.arange(len(articles)), self.n_sentences)
-        self.named = np.flatnonzero(counts)
+        article_of = np.arange(len(articles)).repeat(self.n_sentences)
+        self.named = counts.nonzero()[0]
         self.per_named = counts[self.named]
         self.index_named = self.named - self.titles[article_of[self.named]]  # in the article
         # Per mention: its lower-cased sentence, its article, its place in it.
-        in_batch = np.repeat(np.arange(len(by_sentence)), counts)
+        in_batch = np.arange(len(by_sentence)).repeat(counts)
         lowered = list(chain.from_iterable(article.lowered for article in articles))
         self.sentences = list(map(lowered.__getitem__, in_batch.tolist()))
         self.article = article_of[in_batch]
@@ -590,7 +590,7 @@ class _Readings:
         bounds = [*self.first_rows.tolist(), len(names)]
         self.countries = [tuple(names[lo:hi]) for lo, hi in pairwise(bounds)]
         # The mentions of each title.
-        title_starts = (np.cumsum(counts) - counts)[self.titles]
+        title_starts = (counts.cumsum() - counts)[self.titles]
         title_ends = title_starts + counts[self.titles]
         self.title_spans = list(zip(title_starts.tolist(), title_ends.tolist(), strict=True))
         self.first_title_row = np.full(len(articles), -1)
@@ -607,7 +607,7 @@ class _Readings:
         per_mention = self.per_named
         named_kinds = kinds[self.named]
         sentence_index = self.index_named
-        mention_kinds = np.repeat(named_kinds, per_mention)
+        mention_kinds = named_kinds.repeat(per_mention)
         in_title = self.in_title
         kind_group = np.fromiter(
             map(_KIND_GROUP.get, self.kind_names, repeat(0)),
@@ -671,19 +671,19 @@ class _Readings:
         actor_counts = out[:, ix["actor_after"]].copy()  # before the log below
         title_actor = out[:, ix["title_actor_after"]]
         # Per (sentence, country named in it), sentence after sentence.
-        named_of = np.repeat(np.arange(len(per_mention)), per_mention)
+        named_of = np.arange(len(per_mention)).repeat(per_mention)
         # Sorted, then deduplicated: np.unique of plain integers hashes them, ten times
         # slower at this size.
         keys = np.sort(named_of * n_rows + self.rows)
         pairs = keys[np.append(True, keys[1:] != keys[:-1])]
         per_sentence = np.bincount(pairs // n_rows, minlength=len(per_mention))
-        pair_kinds = np.repeat(named_kinds, per_sentence)
+        pair_kinds = named_kinds.repeat(per_sentence)
         risky = pair_kinds & _RISK > 0
         # A sentence naming one country that acts in it ("Tokyo told its nationals to leave
         # after attacks") reports risk elsewhere, not in that country.
-        acting = np.add.reduceat(actor, np.cumsum(per_mention) - per_mention) > 0
-        sole = np.repeat((per_sentence == 1) & ~acting, per_sentence)
-        sporty = (pair_kinds & _SPORT > 0) & np.repeat(sentence_index > 0, per_sentence)
+        acting = np.add.reduceat(actor, per_mention.cumsum() - per_mention) > 0
+        sole = ((per_sentence == 1) & ~acting).repeat(per_sentence)
+        sporty = (pair_kinds & _SPORT > 0) & (sentence_index > 0).repeat(per_sentence)
         pair_sums = _per_row(
             pairs % n_rows, n_rows, [risky & sole, risky & ~sole, sporty, np.ones_like(sole)]
         )
@@ -695,13 +695,13 @@ class _Readings:
         # Relations between the countries of one article.
         first_rows = self.first_rows
         sizes = np.diff(first_rows, append=n_rows)
-        article_of = np.repeat(np.arange(len(first_rows)), sizes)
+        article_of = np.arange(len(first_rows)).repeat(sizes)
         group_starts = first_rows[sizes > 0]
 
         def per_article(values: NDArray[Any], reduce: np.ufunc = np.add) -> NDArray[np.float64]:
             """``values`` reduced over each article's rows, repeated on every row."""
             reduced: NDArray[np.float64] = reduce.reduceat(values, group_starts)
-            return np.repeat(reduced, sizes[sizes > 0])
+            return reduced.repeat(sizes[sizes > 0])
 
         title_actors = title_actor > 0
         n_sentences = self.n_sentences[article_of].astype(np.float64)
@@ -732,7 +732,7 @@ class _Readings:
         out[:, ix["count_share"]] = counts / per_article(counts)
         out[:, ix["sentence_share"]] = sentence_counts / n_sentences
         # Beyond four countries (lists of a region's countries) more add nothing.
-        out[:, ix["log_n_countries"]] = np.log(np.minimum(np.repeat(sizes, sizes), 4))
+        out[:, ix["log_n_countries"]] = np.log(np.minimum(sizes.repeat(sizes), 4))
         out[:, ix["is_top_count"]] = counts == per_article(counts, np.maximum)
         out[:, ix["demonym_share"]] = demonyms / np.maximum(counts, 1)
         # Whether another country acts, not how often: one actor's second verb ("France urges
@@ -774,7 +774,7 @@ class _Readings:
         n = len(sentences)
 
         def where(mask: NDArray[np.bool_]) -> list[int]:
-            at: list[int] = np.flatnonzero(mask).tolist()
+            at: list[int] = mask.nonzero()[0].tolist()
             return at
 
         def having(kind: int) -> list[int]:
@@ -910,7 +910,7 @@ class _Readings:
 
     def _first_in_titles(self, flags: NDArray[np.bool_]) -> list[int]:
         """The first mention of each title that has one of ``flags`` (title mentions)."""
-        at = np.flatnonzero(flags)
+        at = flags.nonzero()[0]
         first = np.ones(len(at), dtype=bool)
         first[1:] = self.article[at[1:]] != self.article[at[:-1]]
         found: list[int] = at[first].tolist()
@@ -955,7 +955,7 @@ def _share_along_lists(
     """
     if len(starts) < 2:
         return
-    followed = np.flatnonzero(np.logical_or.reduce(readings)[1:])
+    followed = np.logical_or.reduce(readings)[1:].nonzero()[0]
     coordinated = _COORDINATION.fullmatch
     for last in followed[::-1].tolist():
         i = last
@@ -976,14 +976,12 @@ def _per_row(
     """How many entries of each row have each flag: shape (n_rows, len(flags)).
 
     One bincount for all the flags (a batch of one article would otherwise pay numpy's
-    per-call cost once a column); the sums are of ones, so exact in any order.
+    per-call cost once a column), of the (flag, row) of each flag set: most are not.
     """
     k = len(flags)
-    at = rows[:, None] * k + np.arange(k)
-    stacked = np.column_stack(flags)
-    summed = np.bincount(at.ravel(), weights=stacked.ravel(), minlength=n_rows * k)
-    # Weighted bincount is float64 already (copy=False copies nothing); numpy's stubs say int.
-    return summed.reshape(n_rows, k).astype(np.float64, copy=False)
+    flag, entry = np.array(flags).nonzero()
+    counts = np.bincount(flag * n_rows + rows[entry], minlength=k * n_rows)
+    return counts.reshape(k, n_rows).T.astype(np.float64)
 
 
 def country_features(
