@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import chain, count, pairwise, repeat
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -551,7 +551,7 @@ class _Readings:
         n_mentions = len(mentions)
         # Per article: its number of sentences, and its title's index in the batch.
         self.n_sentences = np.fromiter(
-            (len(article.mentions) for article in articles), dtype=np.intp, count=len(articles)
+            map(len, map(attrgetter("mentions"), articles)), dtype=np.intp, count=len(articles)
         )
         self.titles = self.n_sentences.cumsum() - self.n_sentences
         # Per sentence of the batch, then per sentence naming a country.
@@ -585,7 +585,8 @@ class _Readings:
         first_mentions = firsts[by_first]
         self.n_rows = len(first_mentions)
         self.first_sentence = (in_batch - self.titles[self.article])[first_mentions]
-        self.first_rows = np.searchsorted(self.article[first_mentions], np.arange(len(articles)))
+        self.sizes = np.bincount(self.article[first_mentions], minlength=len(articles))
+        self.first_rows = self.sizes.cumsum() - self.sizes
         names = [iso2s[i] for i in first_mentions.tolist()]
         bounds = [*self.first_rows.tolist(), len(names)]
         self.countries = [tuple(names[lo:hi]) for lo, hi in pairwise(bounds)]
@@ -675,7 +676,7 @@ class _Readings:
         # Sorted, then deduplicated: np.unique of plain integers hashes them, ten times
         # slower at this size.
         keys = np.sort(named_of * n_rows + self.rows)
-        pairs = keys[np.append(True, keys[1:] != keys[:-1])]
+        pairs = keys[np.concatenate(((True,), keys[1:] != keys[:-1]))]
         per_sentence = np.bincount(pairs // n_rows, minlength=len(per_mention))
         pair_kinds = named_kinds.repeat(per_sentence)
         risky = pair_kinds & _RISK > 0
@@ -693,8 +694,7 @@ class _Readings:
         sentence_counts = pair_sums[:, 3]
 
         # Relations between the countries of one article.
-        first_rows = self.first_rows
-        sizes = np.diff(first_rows, append=n_rows)
+        first_rows, sizes = self.first_rows, self.sizes
         article_of = np.arange(len(first_rows)).repeat(sizes)
         group_starts = first_rows[sizes > 0]
 
