@@ -14,8 +14,10 @@ share it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from itertools import chain, repeat
+from collections import defaultdict
+from collections.abc import Sequence
+from itertools import chain, count, pairwise, repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -92,7 +94,9 @@ def _cued(
 
 
 # Patterns are lower case and match lower-cased sentences (ParsedArticle.lowered).
-# -- Before a mention: searched in the (at most four) words before it, ending with a space.
+# -- Before a mention: searched in its head, the (at most four) words before it joined by
+# single spaces, with one after the last. Most run only where the last word ends in one of
+# a few words (the "endings" beside them).
 _SUBJECT_PREPOSITIONS = (
     r"in|from|across|to|into|inside|throughout|within|over|on|at|near|outside|"
     r"of|for|between|leave|leaving|visit|visiting|flee|fleeing|à|au|en|dans|vers|sur|"
@@ -103,17 +107,19 @@ _SUBJECT_PREPOSITIONS = (
 _BEFORE_SUBJECT = re.compile(
     r"\b" + _either(_SUBJECT_PREPOSITIONS) + r"\s+(?:the\s+)?(?:\w+ern\s+)?$"
 )
-# What a head (its words joined by single spaces, one space after the last) matching
-# _BEFORE_SUBJECT ends with; the pattern runs only on heads that do.
-_SUBJECT_HEAD_ENDS = tuple(f"{word} " for word in (*_SUBJECT_PREPOSITIONS.split("|"), "the", "ern"))
-if not all(word.isalpha() for word in _SUBJECT_PREPOSITIONS.split("|")):
+_SUBJECT_WORDS = frozenset(_SUBJECT_PREPOSITIONS.split("|"))
+if not all(word.isalpha() for word in _SUBJECT_WORDS):
     raise ValueError("_SUBJECT_PREPOSITIONS must stay plain words: its heads are read off it")
+# A head matching _BEFORE_SUBJECT has a last word ending in one of these; a last word that
+# is a preposition matches without running the pattern ("fled to Chad").
+_SUBJECT_ENDINGS = (*_SUBJECT_PREPOSITIONS.split("|"), "the", "ern")
 _DIPLOMATIC_IN, _DIPLOMATIC_CUE = _cued(
     r"\b",
     r"embassy|embassies|consulate|mission|ambassador|envoy|diplomats?|nationals|"
     r"citizens|staff|personnel|troops|forces|travellers|travelers|trips|travel",
     r"\s+(?:in|to|from)\s+(?:the\s+)?$",
 )
+_DIPLOMATIC_ENDINGS = ("in", "to", "from", "the")
 # "the Embassy of Canada (to Vietnam)": the country owns the mission, it acts from abroad.
 _MISSION_OF, _MISSION_CUE = _cued(
     r"\b",
@@ -121,6 +127,7 @@ _MISSION_OF, _MISSION_CUE = _cued(
     r"ambassade|consulat",
     r"(?:\s+general)?\s+(?:of|de|du)\s+(?:the\s+|la\s+)?$",
 )
+_MISSION_ENDINGS = ("of", "de", "du", "the", "la")
 _NEIGHBOUR_BEFORE, _NEIGHBOUR_CUE = _cued(
     r"\b",
     r"neighbou?ring|like|unlike|as in|similar to|compared (?:to|with)|than|"
@@ -131,10 +138,19 @@ _NEIGHBOUR_BEFORE, _NEIGHBOUR_CUE = _cued(
 # -- After a mention: matched at its end, over at most 64 characters.
 # Verbs by which a government acts on another country (the subject is elsewhere).
 # What may stand between a country and its verb ("'s government has now ...").
+_AUXILIARIES = ("has", "have", "is", "are", "will", "to", "had")
+_ADVERBS = ("also", "now", "again", "formally", "partially", "temporarily")
+_SPACE = r"\s+"
 _ACTOR_LEAD = (
-    r"\W{0,3}(?:'s\s+|’s\s+)?(?:has\s+|have\s+|is\s+|are\s+|will\s+|to\s+|had\s+)?"
-    r"(?:(?:also|now|again|formally|partially|temporarily)\s+)?"
+    r"\W{0,3}(?:'s\s+|’s\s+)?"
+    f"(?:{'|'.join(word + _SPACE for word in _AUXILIARIES)})?"
+    f"(?:(?:{'|'.join(_ADVERBS)}){_SPACE})?"
 )
+# The first word after a mention, where a verb after _ACTOR_LEAD or a word of the lead
+# itself (the "s" of "'s" included) begins: past at most three non-word characters and
+# the apostrophe. The verb patterns run only where it is one of theirs or of the lead.
+_FIRST_WORD_AFTER = re.compile(r"\W{0,4}(\w+)")
+_LEAD_WORDS = frozenset(("s", *_AUXILIARIES, *_ADVERBS))
 _ACTOR_AFTER, _ACTOR_CUE = _cued(
     _ACTOR_LEAD,
     (
@@ -198,8 +214,9 @@ _HOST_AFTER, _HOST_CUE = _cued(
     r"declares? \w+ (?:ambassador|envoy|diplomats?)",
     r"\b",
 )
+_NOUN_ADJECTIVES = ("foreign", "defence", "defense", "state", "home")
 _ACTOR_NOUN_AFTER, _ACTOR_NOUN_CUE = _cued(
-    r"(?:'s|’s)?\s*(?:foreign|defence|defense|state|home)?\s*",
+    rf"(?:'s|’s)?\s*(?:{'|'.join(_NOUN_ADJECTIVES)})?\s*",
     r"ministry|office|department|"
     r"government|embassy|embassies|ambassador|envoy|diplomats?|nationals|citizens|troops|"
     r"forces|officials|military|navy|president|prime minister|state department|"
@@ -223,6 +240,11 @@ _VENUE = re.compile(
         r"accord|agreement|convention"
     )
 )
+# What the first word after a city _VENUE matches at starts with (see _FIRST_WORD_AFTER).
+_VENUE_STARTS = (
+    *("ii", "peace", "talks", "conference", "summit", "meeting", "process", "donor", "host"),
+    *("accord", "agreement", "convention"),
+)
 # A city followed by a date in a title is where a statement was given or a press
 # conference held ("remarks to the press, New York, 2 October"), not where the story is.
 _MONTH = (
@@ -238,8 +260,10 @@ _DATELINE = re.compile(
 _BORDER_AFTER = re.compile(r"(?:'s|’s|n)?\s*(?:-\s*\w+\s+)?(?:border|frontier)\b")
 _BORDER_CUE = re.compile(r"border|frontier")
 _BORDER_BEFORE = re.compile(r"\b(?:border|frontier)(?:\s+\w+)?\s+with\s+(?:the\s+)?$")
+_BORDER_ENDINGS = ("with", "the")
 # "Town near Turkey": a country (not a city) that is only near the event is beside it.
 _NEAR_BEFORE = re.compile(r"\b(?:near|close to|towards?|along)\s+(?:the\s+)?$")
+_NEAR_ENDINGS = ("near", "to", "toward", "towards", "along", "the")
 # A demonym after a word of giving names the people helped, not the giver ("aid to
 # hungry Syrian families", "Denmark helps Somali refugees").
 _BENEFICIARY_BEFORE = re.compile(
@@ -254,6 +278,7 @@ _VENUE_BEFORE = re.compile(
     )
     + r"\s+(?:in|at)\s+$"
 )
+_VENUE_ENDINGS = ("in", "at")
 # A colon, or a dash with space around it ("Syria - flash update"): "Saudi-led" and
 # "Benin–Niger corridor" are compounds, not headings.
 # Countries named one after the other share a verb or a heading ("Belgium and France close
@@ -267,8 +292,9 @@ _HEAD_COLON = re.compile(r"\s*:|\s+[\-–—]+\s")
 # countries of a heading list ("Iraq/Jordan/Turkey: ...", "Mali and Niger - ...").
 _HEAD_GAP = re.compile(r"(?:the\s+|[\s,/&]+|and\s+|et\s+)*")
 _TAIL_CHARS = 64
-_CITY_KINDS = frozenset({"capital", "city"})
-_NAME_KINDS = frozenset({"name", "alias"})
+# Mention kinds as the features group them: a country's name, a city of it, its people.
+_NAME, _CITY, _DEMONYM = 1, 2, 3
+_KIND_GROUP = {"name": _NAME, "alias": _NAME, "capital": _CITY, "city": _CITY, "demonym": _DEMONYM}
 
 # -- Words of a sentence (its lower-cased tokens, see ParsedArticle.tokens).
 _RISK_WORD = re.compile(
@@ -434,6 +460,52 @@ def sentence_kinds(token_kinds: NDArray[np.int64], lengths: NDArray[np.intp]) ->
 
 # Which tokens are cue words, classified once per token.
 _WORD_KINDS = TokenCodes(cue_kinds)
+_VERB_KINDS = _ACTOR | _MISSION_ACT | _GIVING
+# Beside the cue kinds, a first word _VENUE may match at, and one _ACTOR_NOUN_AFTER may.
+_VENUE_WORD, _NOUN_WORD = 1 << CUE_BITS, 1 << (CUE_BITS + 1)
+
+
+def _first_word_kinds(word: str) -> int:
+    """The cue kinds of the first word after a mention (see _FIRST_WORD_AFTER), every
+    verb kind for a word of the lead (which a verb of any kind may follow), _VENUE_WORD
+    and _NOUN_WORD."""
+    kind = _VERB_KINDS if word in _LEAD_WORDS else cue_kinds(word)
+    if word.startswith(_VENUE_STARTS):
+        kind |= _VENUE_WORD
+    # The noun may follow "'s" or an adjective, with or without a space, or more spaces
+    # than the first word is looked for past ("").
+    if not word or word.startswith(("s", *_NOUN_ADJECTIVES)) or kind & _NOUN:
+        kind |= _NOUN_WORD
+    return kind
+
+
+_FIRST_WORD_KINDS = TokenCodes(_first_word_kinds)
+
+# The "before" patterns gated by the last word of a head, with the endings it needs and
+# a bit of its own; _PREPOSITION marks a last word that matches _BEFORE_SUBJECT for sure.
+_ENDINGS = {
+    _BEFORE_SUBJECT: _SUBJECT_ENDINGS,
+    _DIPLOMATIC_IN: _DIPLOMATIC_ENDINGS,
+    _MISSION_OF: _MISSION_ENDINGS,
+    _VENUE_BEFORE: _VENUE_ENDINGS,
+    _BORDER_BEFORE: _BORDER_ENDINGS,
+    _NEAR_BEFORE: _NEAR_ENDINGS,
+}
+_ENDING_BITS = {pattern: 1 << k for k, pattern in enumerate(_ENDINGS)}
+_PREPOSITION = 1 << len(_ENDINGS)
+
+
+def _last_word_kinds(word: str) -> int:
+    """The _ENDING_BITS of the patterns a head ending in ``word`` may match, and
+    _PREPOSITION if it is one."""
+    kind = _PREPOSITION if word in _SUBJECT_WORDS else 0
+    for pattern, endings in _ENDINGS.items():
+        if word.endswith(endings):
+            kind |= _ENDING_BITS[pattern]
+    return kind
+
+
+_LAST_WORD_KINDS = TokenCodes(_last_word_kinds)
 
 
 def article_features(
@@ -460,9 +532,7 @@ def article_features(
         sentences = [tokens for article in articles for tokens in article.tokens]
         lengths = np.fromiter(map(len, sentences), dtype=np.intp, count=len(sentences))
         kinds = sentence_kinds(_WORD_KINDS.of(sentences, int(lengths.sum())), lengths)
-    read = _Readings()
-    for article in articles:
-        read.add(article)
+    read = _Readings(articles)
     return read.countries, read.features(kinds)
 
 
@@ -471,78 +541,81 @@ class _Readings:
 
     Rows are countries (an article's rows are consecutive, in order of first appearance);
     readings per mention and per (sentence, country) pair are kept column-wise so that
-    each pattern runs in one comprehension and numpy does the summing.
+    each pattern runs in one comprehension and numpy does the summing. Which row each
+    mention counts for is worked out by numpy for the whole batch too.
     """
 
-    def __init__(self) -> None:
-        self.countries: list[tuple[str, ...]] = []
-        self.first_rows: list[int] = []  # per article
-        self.n_sentences: list[int] = []
-        self.titles: list[int] = []  # per article: the title's sentence in the batch
-        self.first_title_row: list[int] = []  # -1: nothing in the title
-        self.title_spans: list[tuple[int, int]] = []  # mentions of the title, per article
-        self.first_sentence: list[int] = []  # per row
-        self.rows: list[int] = []  # per mention
-        self.mentions: list[Mention] = []
-        # Per sentence naming a country: the lower-cased sentence, its number of
-        # mentions, its index in the article and in the batch, and the rows it names.
-        self.named_sentences: list[tuple[str, int, int, int, dict[int, None]]] = []
-        self._batch_sentences = 0
-
-    def add(self, article: ParsedArticle) -> None:
-        base = len(self.first_sentence)
-        self.first_rows.append(base)
-        self.n_sentences.append(len(article.sentences))
-        title = self._batch_sentences
-        self.titles.append(title)
-        self._batch_sentences += len(article.sentences)
-        title_found = article.mentions[0]
-        start = len(self.mentions)
-        self.title_spans.append((start, start + len(title_found)))
-        order: dict[str, int] = {}
-        add_row = self.rows.append
-        for index, found in enumerate(article.mentions):
-            if not found:
-                continue
-            present: dict[int, None] = {}
-            for m in found:
-                row = order.get(m.iso2)
-                if row is None:
-                    row = order[m.iso2] = base + len(order)
-                    self.first_sentence.append(index)
-                present[row] = None
-                add_row(row)
-            self.mentions += found
-            self.named_sentences.append(
-                (
-                    article.lowered[index],
-                    len(found),
-                    index,
-                    title + index,
-                    present,
-                )
-            )
-        self.first_title_row.append(order[title_found[0].iso2] if title_found else -1)
-        self.countries.append(tuple(order))
+    def __init__(self, articles: Sequence[ParsedArticle]) -> None:
+        by_sentence = list(chain.from_iterable(article.mentions for article in articles))
+        mentions: list[Mention] = list(chain.from_iterable(by_sentence))
+        n_mentions = len(mentions)
+        # Per article: its number of sentences, and its title's index in the batch.
+        self.n_sentences = np.fromiter(
+            map(len, map(attrgetter("mentions"), articles)), dtype=np.intp, count=len(articles)
+        )
+        self.titles = self.n_sentences.cumsum() - self.n_sentences
+        # Per sentence of the batch, then per sentence naming a country.
+        counts = np.fromiter(map(len, by_sentence), dtype=np.intp, count=len(by_sentence))
+        article_of = np.arange(len(articles)).repeat(self.n_sentences)
+        self.named = counts.nonzero()[0]
+        self.per_named = counts[self.named]
+        self.index_named = self.named - self.titles[article_of[self.named]]  # in the article
+        # Per mention: its lower-cased sentence, its article, its place in it.
+        in_batch = np.arange(len(by_sentence)).repeat(counts)
+        lowered = list(chain.from_iterable(article.lowered for article in articles))
+        self.sentences = list(map(lowered.__getitem__, in_batch.tolist()))
+        self.article = article_of[in_batch]
+        self.in_title = in_batch == self.titles[self.article]
+        self.starts: Sequence[int] = ()
+        self.ends: Sequence[int] = ()
+        self.kind_names: Sequence[str] = ()
+        iso2s: Sequence[str] = ()
+        if n_mentions:
+            iso2s, self.starts, self.ends, _, self.kind_names = zip(*mentions, strict=True)
+        # Rows: (article, country) pairs, numbered in order of first mention.
+        numbers: defaultdict[str, int] = defaultdict(count().__next__)
+        country = np.fromiter(map(numbers.__getitem__, iso2s), dtype=np.intp, count=n_mentions)
+        _, firsts, group = np.unique(
+            self.article * len(numbers) + country, return_index=True, return_inverse=True
+        )
+        by_first = np.argsort(firsts)
+        row_of_group = np.empty_like(by_first)
+        row_of_group[by_first] = np.arange(len(by_first))
+        self.rows: NDArray[np.intp] = row_of_group[group]
+        first_mentions = firsts[by_first]
+        self.n_rows = len(first_mentions)
+        self.first_sentence = (in_batch - self.titles[self.article])[first_mentions]
+        self.sizes = np.bincount(self.article[first_mentions], minlength=len(articles))
+        self.first_rows = self.sizes.cumsum() - self.sizes
+        names = [iso2s[i] for i in first_mentions.tolist()]
+        bounds = [*self.first_rows.tolist(), len(names)]
+        self.countries = [tuple(names[lo:hi]) for lo, hi in pairwise(bounds)]
+        # The mentions of each title.
+        title_starts = (counts.cumsum() - counts)[self.titles]
+        title_ends = title_starts + counts[self.titles]
+        self.title_spans = list(zip(title_starts.tolist(), title_ends.tolist(), strict=True))
+        self.first_title_row = np.full(len(articles), -1)
+        titled = title_ends > title_starts
+        self.first_title_row[titled] = self.rows[title_starts[titled]]
 
     def features(self, kinds: NDArray[np.int64]) -> NDArray[np.float64]:
         """The feature rows, given the cue kinds of every sentence of the batch."""
-        n_rows = len(self.first_sentence)
+        n_rows = self.n_rows
         out = np.zeros((n_rows, len(FEATURE_NAMES)))
         if not n_rows:
             return out
         ix = _INDEX
-        sentences, counts_list, indices, in_batch, presents = zip(
-            *self.named_sentences, strict=True
+        per_mention = self.per_named
+        named_kinds = kinds[self.named]
+        sentence_index = self.index_named
+        mention_kinds = named_kinds.repeat(per_mention)
+        in_title = self.in_title
+        kind_group = np.fromiter(
+            map(_KIND_GROUP.get, self.kind_names, repeat(0)),
+            dtype=np.intp,
+            count=len(self.kind_names),
         )
-        per_mention = np.asarray(counts_list, dtype=np.intp)
-        named_kinds = kinds[np.asarray(in_batch, dtype=np.intp)]
-        sentence_index = np.asarray(indices, dtype=np.intp)
-        mention_kinds = np.repeat(named_kinds, per_mention)
-        in_title = np.repeat(sentence_index == 0, per_mention)
-        city = np.array([m.kind in _CITY_KINDS for m in self.mentions], dtype=bool)
-        named = np.array([m.kind in _NAME_KINDS for m in self.mentions], dtype=bool)
-        demonym = np.array([m.kind == "demonym" for m in self.mentions], dtype=bool)
+        city, named, demonym = kind_group == _CITY, kind_group == _NAME, kind_group == _DEMONYM
         (
             before,
             diplomatic_in,
@@ -557,7 +630,9 @@ class _Readings:
             border,
             giving,
         ) = self._mention_readings(
-            list(chain.from_iterable(map(repeat, sentences, counts_list))),
+            self.sentences,
+            self.starts,
+            self.ends,
             in_title,
             mention_kinds,
             city,
@@ -596,18 +671,22 @@ class _Readings:
         demonyms, counts = summed[:, -2], summed[:, -1]
         actor_counts = out[:, ix["actor_after"]].copy()  # before the log below
         title_actor = out[:, ix["title_actor_after"]]
-        # Per (sentence, country named in it).
-        pairs = list(chain.from_iterable(presents))
-        per_sentence = np.fromiter(map(len, presents), dtype=np.intp, count=len(presents))
-        pair_kinds = np.repeat(named_kinds, per_sentence)
+        # Per (sentence, country named in it), sentence after sentence.
+        named_of = np.arange(len(per_mention)).repeat(per_mention)
+        # Sorted, then deduplicated: np.unique of plain integers hashes them, ten times
+        # slower at this size.
+        keys = np.sort(named_of * n_rows + self.rows)
+        pairs = keys[np.concatenate(((True,), keys[1:] != keys[:-1]))]
+        per_sentence = np.bincount(pairs // n_rows, minlength=len(per_mention))
+        pair_kinds = named_kinds.repeat(per_sentence)
         risky = pair_kinds & _RISK > 0
         # A sentence naming one country that acts in it ("Tokyo told its nationals to leave
         # after attacks") reports risk elsewhere, not in that country.
-        acting = np.add.reduceat(actor, np.cumsum(per_mention) - per_mention) > 0
-        sole = np.repeat((per_sentence == 1) & ~acting, per_sentence)
-        sporty = (pair_kinds & _SPORT > 0) & np.repeat(sentence_index > 0, per_sentence)
+        acting = np.add.reduceat(actor, per_mention.cumsum() - per_mention) > 0
+        sole = ((per_sentence == 1) & ~acting).repeat(per_sentence)
+        sporty = (pair_kinds & _SPORT > 0) & (sentence_index > 0).repeat(per_sentence)
         pair_sums = _per_row(
-            pairs, n_rows, [risky & sole, risky & ~sole, sporty, np.ones_like(sole)]
+            pairs % n_rows, n_rows, [risky & sole, risky & ~sole, sporty, np.ones_like(sole)]
         )
         out[:, ix["sole_risk_sentences"]] = pair_sums[:, 0]
         out[:, ix["shared_risk_sentences"]] = pair_sums[:, 1]
@@ -615,20 +694,19 @@ class _Readings:
         sentence_counts = pair_sums[:, 3]
 
         # Relations between the countries of one article.
-        first_rows = np.asarray(self.first_rows, dtype=np.intp)
-        sizes = np.diff(first_rows, append=n_rows)
-        article_of = np.repeat(np.arange(len(first_rows)), sizes)
+        first_rows, sizes = self.first_rows, self.sizes
+        article_of = np.arange(len(first_rows)).repeat(sizes)
         group_starts = first_rows[sizes > 0]
 
         def per_article(values: NDArray[Any], reduce: np.ufunc = np.add) -> NDArray[np.float64]:
             """``values`` reduced over each article's rows, repeated on every row."""
             reduced: NDArray[np.float64] = reduce.reduceat(values, group_starts)
-            return np.repeat(reduced, sizes[sizes > 0])
+            return reduced.repeat(sizes[sizes > 0])
 
         title_actors = title_actor > 0
-        n_sentences = np.asarray(self.n_sentences, dtype=np.float64)[article_of]
-        first_sentence = np.asarray(self.first_sentence, dtype=np.float64)
-        first_title = np.asarray(self.first_title_row, dtype=np.intp)[article_of]
+        n_sentences = self.n_sentences[article_of].astype(np.float64)
+        first_sentence = self.first_sentence.astype(np.float64)
+        first_title = self.first_title_row[article_of]
         actor_cue = (
             out[:, ix["actor_after"]]
             + out[:, ix["actor_noun_after"]]
@@ -644,7 +722,7 @@ class _Readings:
         out[:, ix["lone_giver"]] = lone & (out[:, ix["giving_after"]] > 0)
         out[:, ix["lone_venue"]] = lone & (out[:, ix["venue_after"]] > 0)
         out[:, ix["title_other_actor"]] = per_article(title_actors) - title_actors > 0
-        title_sport = kinds[np.asarray(self.titles, dtype=np.intp)] & _SPORT > 0
+        title_sport = kinds[self.titles] & _SPORT > 0
         out[:, ix["title_sport"]] = title_sport[article_of]
         out[:, ix["first_overall"]] = np.arange(n_rows) == first_rows[article_of]
         out[:, ix["first_position"]] = np.where(
@@ -654,7 +732,7 @@ class _Readings:
         out[:, ix["count_share"]] = counts / per_article(counts)
         out[:, ix["sentence_share"]] = sentence_counts / n_sentences
         # Beyond four countries (lists of a region's countries) more add nothing.
-        out[:, ix["log_n_countries"]] = np.log(np.minimum(np.repeat(sizes, sizes), 4))
+        out[:, ix["log_n_countries"]] = np.log(np.minimum(sizes.repeat(sizes), 4))
         out[:, ix["is_top_count"]] = counts == per_article(counts, np.maximum)
         out[:, ix["demonym_share"]] = demonyms / np.maximum(counts, 1)
         # Whether another country acts, not how often: one actor's second verb ("France urges
@@ -663,14 +741,18 @@ class _Readings:
         # Acting needs a cue of its own: a verb, an official noun or a capital acting.
         out[:, ix["actor_cue"]] = actor_cue
         out[:, ix["first_in_title_actor_cue"]] = is_first_in_title & actor_cue
-        self._title_after_actor(out[:, ix["title_after_actor"]], actor, title_actors)
-        self._title_before_beneficiary(out[:, ix["title_before_beneficiary"]], beneficiary)
+        self._title_after_actor(out[:, ix["title_after_actor"]], actor & in_title, title_actors)
+        self._title_before_beneficiary(
+            out[:, ix["title_before_beneficiary"]], beneficiary & in_title
+        )
         out[:, _LOGGED] = np.log1p(out[:, _LOGGED])
         return out
 
     def _mention_readings(
         self,
         sentences: list[str],
+        starts: Sequence[int],
+        ends: Sequence[int],
         in_title: NDArray[np.bool_],
         kinds: NDArray[np.intp],
         city: NDArray[np.bool_],
@@ -684,22 +766,59 @@ class _Readings:
         host verb, actor noun, diaspora word, venue word (cities only), colon (titles
         only) and border after or before. Tails are matched in place, at most 64
         characters from the mention. Arguments hold one entry per mention: its
-        lower-cased sentence, whether it is in the title, the cue words of its sentence
-        and its kind. A pattern runs only at the mentions that meet a cheap necessary
-        condition of it (a cue word in the sentence, see _cued, or the last word before
-        the mention): most mentions meet few.
+        lower-cased sentence, its start and end there, whether it is in the title, the
+        cue words of its sentence and its kind. A pattern runs only at the mentions that
+        meet a cheap necessary condition of it (a cue word in the sentence, see _cued, or
+        the last word before the mention or the first after it): most mentions meet few.
         """
-        ends = [m.end for m in self.mentions]
-        heads = [
-            " ".join(s[max(0, i - 48) : i].split()[-4:]) + " " if i and s[i - 1].isspace() else ""
-            for s, i in zip(sentences, [m.start for m in self.mentions], strict=True)
-        ]
-        n = len(heads)
+        n = len(sentences)
 
-        # Every "before" pattern needs a word, so an empty head (a mention that does not
-        # follow a space) never matches.
-        def before(pattern: re.Pattern[str], at: list[int]) -> NDArray[np.bool_]:
+        def where(mask: NDArray[np.bool_]) -> list[int]:
+            at: list[int] = mask.nonzero()[0].tolist()
+            return at
+
+        def having(kind: int) -> list[int]:
+            """Mentions in sentences with a cue of ``kind``."""
+            return where(kinds & kind > 0)
+
+        # The words of each head (the last four of the 48 characters before the mention:
+        # rsplit leaves any earlier ones in its first item), and the last one; just ""
+        # where no space precedes the mention, as every "before" pattern needs a word and
+        # a space after it. Words repeat, so the gates of a last word are looked up.
+        words_before = [
+            (s[i - 48 if i > 48 else 0 : i].rsplit(None, 4) or [""])
+            if i and s[i - 1].isspace()
+            else [""]
+            for s, i in zip(sentences, starts, strict=True)
+        ]
+        last_words = list(map(itemgetter(-1), words_before))
+        last_kinds = _LAST_WORD_KINDS.of([last_words], n)
+
+        def ending(pattern: re.Pattern[str], among: NDArray[np.bool_] | bool = True) -> list[int]:
+            """The mentions (of ``among``) after whose last word ``pattern`` may match."""
+            return where((last_kinds & _ENDING_BITS[pattern] > 0) & among)
+
+        prepositions = last_kinds & _PREPOSITION > 0
+        # The "before" patterns, each with the mentions it runs at.
+        befores = {
+            _BEFORE_SUBJECT: ending(_BEFORE_SUBJECT, ~prepositions),
+            _DIPLOMATIC_IN: ending(_DIPLOMATIC_IN, kinds & _DIPLOMATIC > 0),
+            _NEIGHBOUR_BEFORE: having(_NEIGHBOUR),
+            _BENEFICIARY_BEFORE: where(demonym),
+            _SOURCE_BEFORE: self._title_tails(sentences),
+            _MISSION_OF: ending(_MISSION_OF, kinds & _MISSION > 0),
+            _VENUE_BEFORE: ending(_VENUE_BEFORE),
+            _BORDER_BEFORE: ending(_BORDER_BEFORE, kinds & _BORDER > 0),
+            _NEAR_BEFORE: ending(_NEAR_BEFORE, named),
+        }
+        read = np.zeros(n, dtype=bool)
+        for at in befores.values():
+            read[at] = True
+        heads = {i: " ".join(words_before[i][-4:]) + " " for i in where(read)}
+
+        def before(pattern: re.Pattern[str]) -> NDArray[np.bool_]:
             found = np.zeros(n, dtype=bool)
+            at = befores[pattern]
             if at:
                 search = pattern.search
                 found[at] = [search(heads[i]) is not None for i in at]
@@ -714,76 +833,64 @@ class _Readings:
                 ]
             return found
 
-        def where(mask: NDArray[np.bool_]) -> list[int]:
-            at: list[int] = np.flatnonzero(mask).tolist()
-            return at
-
-        def having(kind: int, *, every: bool = False) -> list[int]:
-            """Mentions in sentences with a cue of ``kind`` (of each of its kinds if
-            ``every``)."""
-            return where(kinds & kind == kind) if every else where(kinds & kind > 0)
-
-        def ending(words: tuple[str, ...], among: Iterable[int] = range(n)) -> list[int]:
-            return [i for i in among if heads[i].endswith(words)]
-
-        border = having(_BORDER)
-        return (
-            before(_BEFORE_SUBJECT, ending(_SUBJECT_HEAD_ENDS)),
-            before(_DIPLOMATIC_IN, having(_DIPLOMATIC)),
-            before(_NEIGHBOUR_BEFORE, having(_NEIGHBOUR)),
-            before(_BENEFICIARY_BEFORE, where(demonym)),
-            self._shared_along_lists(
-                sentences,
-                after(_ACTOR_AFTER, having(_ACTOR))
-                | after(_MISSION_ACTION, having(_MISSION_ACT | _MISSION_OBJECT, every=True))
-                | after(_GIVER_AFTER, having(_AID))
-                | before(_SOURCE_BEFORE, self._title_tails(sentences))
-                | before(_MISSION_OF, having(_MISSION)),
-            ),
-            after(_HOST_AFTER, having(_HOST)),
-            after(_ACTOR_NOUN_AFTER, having(_NOUN)),
-            after(_DIASPORA_AFTER, having(_DIASPORA)),
-            after(_VENUE, where(city))
-            | after(_DATELINE, where(city & in_title))
-            | before(_VENUE_BEFORE, ending(("in ", "at "))),
-            self._shared_along_lists(sentences, after(_HEAD_COLON, self._title_heads(sentences))),
-            after(_BORDER_AFTER, border)
-            | before(_BORDER_BEFORE, border)
-            | before(
-                _NEAR_BEFORE,
-                ending(("near ", "to ", "toward ", "towards ", "along ", "the "), where(named)),
-            ),
-            self._shared_along_lists(
-                sentences, after(_GIVING_AFTER, having(_GIVING)) | after(_GIVER_AFTER, having(_AID))
-            ),
+        # A verb pattern runs where its verb is a cue word of the sentence and the first
+        # word after the mention is one (or a word of the lead before a verb); the actor
+        # noun pattern where its cue and its first word agree too, _VENUE only after
+        # cities, where that word starts with one of its words.
+        mission = _MISSION_ACT | _MISSION_OBJECT
+        read_at = where(
+            (kinds & (_ACTOR | _GIVING | _NOUN) > 0) | (kinds & mission == mission) | city
         )
-
-    def _shared_along_lists(
-        self, sentences: list[str], reading: NDArray[np.bool_]
-    ) -> NDArray[np.bool_]:
-        """``reading`` given also to each mention listed just before one that has it
-        ("Belgium and France close ...": Belgium closes too)."""
-        mentions = self.mentions
-        coordinated = _COORDINATION.fullmatch
-        for i in range(len(mentions) - 2, -1, -1):
-            if (
-                reading[i + 1]
-                and not reading[i]
-                and sentences[i] is sentences[i + 1]
-                and mentions[i].end <= mentions[i + 1].start
-                and coordinated(sentences[i], mentions[i].end, mentions[i + 1].start)
-            ):
-                reading[i] = True
-        return reading
+        first_word = _FIRST_WORD_AFTER.match
+        words = [
+            match[1] if (match := first_word(sentences[i], ends[i], ends[i] + _TAIL_CHARS)) else ""
+            for i in read_at
+        ]
+        word_kinds = np.zeros(n, dtype=np.int64)
+        word_kinds[read_at] = _FIRST_WORD_KINDS.of([words], len(words))
+        verb_kinds = word_kinds & kinds
+        giver = after(_GIVER_AFTER, having(_AID))
+        acting = (
+            after(_ACTOR_AFTER, where(verb_kinds & _ACTOR > 0))
+            | after(
+                _MISSION_ACTION,
+                where((verb_kinds & _MISSION_ACT > 0) & (kinds & _MISSION_OBJECT > 0)),
+            )
+            | giver
+            | before(_SOURCE_BEFORE)
+            | before(_MISSION_OF)
+        )
+        heading = after(_HEAD_COLON, self._title_heads(sentences))
+        giving = after(_GIVING_AFTER, where(verb_kinds & _GIVING > 0)) | giver
+        _share_along_lists(sentences, starts, ends, [acting, heading, giving])
+        subject = before(_BEFORE_SUBJECT)
+        subject |= prepositions
+        return (
+            subject,
+            before(_DIPLOMATIC_IN),
+            before(_NEIGHBOUR_BEFORE),
+            before(_BENEFICIARY_BEFORE),
+            acting,
+            after(_HOST_AFTER, having(_HOST)),
+            after(_ACTOR_NOUN_AFTER, where((kinds & _NOUN > 0) & (word_kinds & _NOUN_WORD > 0))),
+            after(_DIASPORA_AFTER, having(_DIASPORA)),
+            after(_VENUE, where(city & (word_kinds & _VENUE_WORD > 0)))
+            | after(_DATELINE, where(city & in_title))
+            | before(_VENUE_BEFORE),
+            heading,
+            after(_BORDER_AFTER, having(_BORDER)) | before(_BORDER_BEFORE) | before(_NEAR_BEFORE),
+            giving,
+        )
 
     def _title_tails(self, sentences: list[str]) -> list[int]:
         """The title mentions followed by at most two words before the title ends."""
-        tails = []
-        for lo, hi in self.title_spans:
-            for j in range(lo, hi):
-                if len(sentences[j][self.mentions[j].end :].split()) <= 2:
-                    tails.append(j)
-        return tails
+        ends = self.ends
+        return [
+            j
+            for lo, hi in self.title_spans
+            for j in range(lo, hi)
+            if len(sentences[j][ends[j] :].split()) <= 2
+        ]
 
     def _title_heads(self, sentences: list[str]) -> list[int]:
         """The title mentions that head their title: only separators, "the" or other
@@ -795,57 +902,86 @@ class _Readings:
         for lo, hi in self.title_spans:
             position = 0
             for j in range(lo, hi):
-                mention = self.mentions[j]
-                if gap(sentences[j], position, mention.start) is None:
+                if gap(sentences[j], position, self.starts[j]) is None:
                     break
                 heads.append(j)
-                position = mention.end
+                position = self.ends[j]
         return heads
+
+    def _first_in_titles(self, flags: NDArray[np.bool_]) -> list[int]:
+        """The first mention of each title that has one of ``flags`` (title mentions)."""
+        at = flags.nonzero()[0]
+        first = np.ones(len(at), dtype=bool)
+        first[1:] = self.article[at[1:]] != self.article[at[:-1]]
+        found: list[int] = at[first].tolist()
+        return found
 
     def _title_before_beneficiary(
         self, column: NDArray[np.float64], beneficiary: NDArray[np.bool_]
     ) -> None:
         """Mark countries named in a title before the people it helps ("US ships wheat for
         Syrians", "Further UK support for Syrians"): the giver, even without a verb."""
-        for lo, hi in self.title_spans:
-            helped = np.flatnonzero(beneficiary[lo:hi])
-            if not len(helped):
-                continue
-            first = lo + int(helped[0])
-            before = self.mentions[first].start
+        rows = self.rows
+        for first in self._first_in_titles(beneficiary):
+            lo, hi = self.title_spans[self.article[first]]
             for j in range(lo, hi):
-                if self.mentions[j].end <= before and self.rows[j] != self.rows[first]:
-                    column[self.rows[j]] = 1.0
+                if self.ends[j] <= self.starts[first] and rows[j] != rows[first]:
+                    column[rows[j]] = 1.0
 
     def _title_after_actor(
         self, column: NDArray[np.float64], actor: NDArray[np.bool_], title_actors: NDArray[np.bool_]
     ) -> None:
         """Mark countries named in a title after its first actor ("... for Burkina Faso")."""
-        for lo, hi in self.title_spans:
-            acting = np.flatnonzero(actor[lo:hi])
-            if not len(acting):
-                continue
-            after = self.mentions[lo + int(acting[0])].end
+        rows = self.rows
+        for first in self._first_in_titles(actor):
+            lo, hi = self.title_spans[self.article[first]]
             for j in range(lo, hi):
-                row = self.rows[j]
-                if self.mentions[j].start >= after and not title_actors[row]:
-                    column[row] = 1.0
+                if self.starts[j] >= self.ends[first] and not title_actors[rows[j]]:
+                    column[rows[j]] = 1.0
+
+
+def _share_along_lists(
+    sentences: list[str],
+    starts: Sequence[int],
+    ends: Sequence[int],
+    readings: list[NDArray[np.bool_]],
+) -> None:
+    """Give each of ``readings`` (one flag per mention) also to each mention listed just
+    before one that has it ("Belgium and France close ...": Belgium closes too).
+
+    From each mention followed by one with some reading, back along the list as far as
+    mentions stand coordinated; later mentions first, so a reading travels along a
+    whole list whichever of its members has it.
+    """
+    if len(starts) < 2:
+        return
+    followed = np.logical_or.reduce(readings)[1:].nonzero()[0]
+    coordinated = _COORDINATION.fullmatch
+    for last in followed[::-1].tolist():
+        i = last
+        while (
+            i >= 0
+            and sentences[i] is sentences[i + 1]
+            and ends[i] <= starts[i + 1]
+            and coordinated(sentences[i], ends[i], starts[i + 1])
+        ):
+            for reading in readings:
+                reading[i] |= reading[i + 1]
+            i -= 1
 
 
 def _per_row(
-    rows: Sequence[int], n_rows: int, flags: Sequence[NDArray[np.bool_]]
+    rows: NDArray[np.intp], n_rows: int, flags: Sequence[NDArray[np.bool_]]
 ) -> NDArray[np.float64]:
     """How many entries of each row have each flag: shape (n_rows, len(flags)).
 
     One bincount for all the flags (a batch of one article would otherwise pay numpy's
-    per-call cost once a column); the sums are of ones, so exact in any order.
+    per-call cost once a column), of the (flag, row) of each flag set: most are not.
     """
     k = len(flags)
-    at = np.asarray(rows, dtype=np.intp)[:, None] * k + np.arange(k)
-    stacked = np.column_stack(flags)
-    summed = np.bincount(at.ravel(), weights=stacked.ravel(), minlength=n_rows * k)
-    # Weighted bincount is float64 already (copy=False copies nothing); numpy's stubs say int.
-    return summed.reshape(n_rows, k).astype(np.float64, copy=False)
+    flag, entry = np.array(flags).nonzero()
+    counts = np.bincount(flag * n_rows + rows[entry], minlength=k * n_rows)
+    return counts.reshape(k, n_rows).T.astype(np.float64)
 
 
 def country_features(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -15,6 +16,8 @@ from models.attribution import PROMOTE_SUBJECT, decode_roles
 from models.fitting import Example
 from models.gazetteer import Mention, default_gazetteer
 from models.mention_features import FEATURE_NAMES, _either, article_features, country_features
+
+_PREP = FEATURE_NAMES.index("prep_before")
 
 
 def _row(title: str, text: str, iso2: str) -> dict[str, float]:
@@ -277,28 +280,104 @@ def test_patterns_are_cued_by_the_first_word_of_each_alternative() -> None:
     assert not cue.fullmatch("minister")
 
 
-_HEAD_WORDS = st.sampled_from(
-    ["in", "to", "the", "northern", "sit-in", "(in", "fled", "of", "x", "à", "eastern", "tern"]
-) | st.text(alphabet="abcdeinorst-'(", min_size=1, max_size=8)
+_HEAD_WORDS = [
+    *("in", "to", "the", "northern", "sit-in", "(in", "fled", "of", "x", "à", "eastern", "tern"),
+    *("embassy", "high", "commission", "general", "de", "la", "border", "with", "near", "close"),
+    *("towards", "along", "met", "talks", "at", "from", "staff", "like", "aid", "frontier"),
+]
+_GATED_BEFORE = pytest.mark.parametrize(
+    ("pattern", "endings"),
+    [
+        ("_BEFORE_SUBJECT", "_SUBJECT_ENDINGS"),
+        ("_DIPLOMATIC_IN", "_DIPLOMATIC_ENDINGS"),
+        ("_MISSION_OF", "_MISSION_ENDINGS"),
+        ("_VENUE_BEFORE", "_VENUE_ENDINGS"),
+        ("_BORDER_BEFORE", "_BORDER_ENDINGS"),
+        ("_NEAR_BEFORE", "_NEAR_ENDINGS"),
+    ],
+)
 
 
-@given(st.lists(_HEAD_WORDS, min_size=1, max_size=4))
-def test_preposition_gate_lets_every_match_through(words: list[str]) -> None:
+@_GATED_BEFORE
+@given(
+    words=st.lists(
+        st.sampled_from(_HEAD_WORDS) | st.text(alphabet="abcdeinorst-'(", min_size=1, max_size=8),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_last_word_gates_let_every_match_through(
+    pattern: str, endings: str, words: list[str]
+) -> None:
     head = " ".join(words) + " "  # as _mention_readings builds a head
-    if mention_features._BEFORE_SUBJECT.search(head):
-        assert head.endswith(mention_features._SUBJECT_HEAD_ENDS)
+    if getattr(mention_features, pattern).search(head):
+        assert words[-1].endswith(getattr(mention_features, endings))
+
+
+@_GATED_BEFORE
+def test_last_word_gates_let_every_match_of_three_words_through(pattern: str, endings: str) -> None:
+    search = getattr(mention_features, pattern).search
+    matched = 0
+    for words in itertools.product(_HEAD_WORDS, repeat=3):
+        if search(" ".join(words) + " "):
+            matched += 1
+            assert words[-1].endswith(getattr(mention_features, endings)), words
+    assert matched
+
+
+def _head(sentence: str, start: int) -> str:
+    """A head as the features define it: the last four words of the 48 characters before
+    a mention that follows a space, joined by single spaces, with one after them."""
+    if not (start and sentence[start - 1].isspace()):
+        return ""
+    return " ".join(sentence[max(0, start - 48) : start].split()[-4:]) + " "
+
+
+_HEAD_PIECES = ["in", "to", "the", "fled", "within", "northern", "x" * 46 + "in", ",", "("]
+_SPACES = ["", " ", "  ", "\t", "\u00a0", " \u2003", " " * 44]
+
+
+def _prep_before_follows_the_head(text: str) -> bool:
+    """Whether the prep_before feature of the country ending ``text`` (a body: titles are
+    respaced) is what _BEFORE_SUBJECT reads in its head; True where no one country is named."""
+    article = parse_article("Report", text, default_gazetteer())
+    named = zip(article.lowered, article.mentions, strict=True)
+    found = [(lowered, m) for lowered, mentions in named for m in mentions]
+    if len(found) != 1:  # "inChad" names no country
+        return True
+    ((lowered, mention),) = found
+    expected = mention_features._BEFORE_SUBJECT.search(_head(lowered, mention.start))
+    return (country_features(article, ["TD"])[0, _PREP] > 0) == bool(expected)
+
+
+def test_preposition_before_is_read_off_the_head_whatever_the_spacing() -> None:
+    for pieces in itertools.product(_HEAD_PIECES, _SPACES, _HEAD_PIECES, _SPACES):
+        assert _prep_before_follows_the_head("".join(pieces) + "Chad"), pieces
+
+
+@given(st.lists(st.sampled_from(_HEAD_PIECES) | st.sampled_from(_SPACES), max_size=10))
+def test_preposition_before_is_read_off_long_heads(pieces: list[str]) -> None:
+    assert _prep_before_follows_the_head("".join(pieces) + "Chad"), pieces
+
+
+def test_a_preposition_just_before_a_mention_is_a_match() -> None:
+    for word in mention_features._SUBJECT_WORDS:
+        for head in (f"{word} ", f"fled {word} ", f"x y z {word} "):
+            assert mention_features._BEFORE_SUBJECT.search(head), head
 
 
 @pytest.mark.parametrize(
-    ("pattern", "kinds", "least"),
+    ("pattern", "kinds", "word_kind", "least"),
     [
-        ("_ACTOR_AFTER", ["_ACTOR"], 100),
-        ("_MISSION_ACTION", ["_MISSION_ACT", "_MISSION_OBJECT"], 100),
-        ("_GIVING_AFTER", ["_GIVING"], 30),
+        ("_ACTOR_AFTER", ["_ACTOR"], "_ACTOR", 100),
+        ("_MISSION_ACTION", ["_MISSION_ACT", "_MISSION_OBJECT"], "_MISSION_ACT", 100),
+        ("_GIVING_AFTER", ["_GIVING"], "_GIVING", 30),
+        ("_ACTOR_NOUN_AFTER", ["_NOUN"], "_NOUN_WORD", 100),
+        ("_VENUE", [], "_VENUE_WORD", 10),
     ],
 )
-def test_verbs_after_a_country_are_cued_in_every_sentence_they_match(
-    corpus: list[Example], pattern: str, kinds: list[str], least: int
+def test_words_after_a_country_are_cued_in_every_sentence_they_match(
+    corpus: list[Example], pattern: str, kinds: list[str], word_kind: str, least: int
 ) -> None:
     mf = mention_features
     after = getattr(mf, pattern)
@@ -314,7 +393,58 @@ def test_verbs_after_a_country_are_cued_in_every_sentence_they_match(
                     for kind in kinds:
                         bit = getattr(mf, kind)
                         assert any(mf.cue_kinds(t) & bit for t in tokens), (kind, lowered)
+                    first = mf._FIRST_WORD_AFTER.match(lowered, m.end, m.end + mf._TAIL_CHARS)
+                    word = first[1] if first else ""
+                    assert mf._first_word_kinds(word) & getattr(mf, word_kind), (word, lowered)
     assert matched > least
+
+
+_TAIL_PIECES = [
+    *(" ", ", ", "'s ", "’s ", " - ", "!!!", "(", "'", "s ", "x", "its ", "back ", "aid "),
+    *("has ", "to ", "also ", "now ", "temporarily ", "will ", "is ", "embassy ", "staff "),
+    *("says ", "said ", "closes ", "close ", "travel advice ", "help ", "doubles ", "raises "),
+    *("pledges ", "sends ", "moves ", "urged", "giving", "reopen", "ii", "peacetalks ", "host"),
+    *("government", "foreign", "ministry", "prime minister", "air ", "strikes", "      ", "sarmy"),
+]
+_FIRST_WORD_GATED = pytest.mark.parametrize(
+    ("pattern", "kind"),
+    [
+        ("_ACTOR_AFTER", "_ACTOR"),
+        ("_MISSION_ACTION", "_MISSION_ACT"),
+        ("_GIVING_AFTER", "_GIVING"),
+        ("_VENUE", "_VENUE_WORD"),
+        ("_ACTOR_NOUN_AFTER", "_NOUN_WORD"),
+    ],
+)
+
+
+def _first_word_gate(pattern: str, kind: str, tail: str) -> bool | None:
+    """Whether the first-word gate of ``pattern`` (see _mention_readings) lets through a
+    mention of "mali" followed by ``tail``; None where ``pattern`` does not match there."""
+    mf = mention_features
+    sentence, end = "mali" + tail, 4
+    if not getattr(mf, pattern).match(sentence, end, end + mf._TAIL_CHARS):
+        return None
+    first = mf._FIRST_WORD_AFTER.match(sentence, end, end + mf._TAIL_CHARS)
+    return bool(mf._first_word_kinds(first[1] if first else "") & getattr(mf, kind))
+
+
+@_FIRST_WORD_GATED
+@given(pieces=st.lists(st.sampled_from(_TAIL_PIECES) | st.text(max_size=3), max_size=6))
+def test_first_word_gates_let_every_match_through(
+    pattern: str, kind: str, pieces: list[str]
+) -> None:
+    assert _first_word_gate(pattern, kind, "".join(pieces)) is not False
+
+
+@_FIRST_WORD_GATED
+def test_first_word_gates_let_every_match_of_three_pieces_through(pattern: str, kind: str) -> None:
+    gated = [
+        _first_word_gate(pattern, kind, "".join(p))
+        for p in itertools.product(_TAIL_PIECES, repeat=3)
+    ]
+    assert False not in gated
+    assert gated.count(True) > 100
 
 
 @pytest.mark.parametrize(
