@@ -25,13 +25,8 @@ from models.attribution import decode_roles
 from models.factors import pooled_sentences, pooled_text
 from models.fastpath import DIRECTION_THRESHOLD, CompiledFactorModel, PooledBatch
 from models.gazetteer import Gazetteer, default_gazetteer
-from models.mention_features import (
-    CUE_BITS,
-    FEATURE_NAMES,
-    article_features,
-    cue_kinds,
-    sentence_kinds,
-)
+from models.mention_features import FEATURE_NAMES, article_features
+from models.mention_patterns import CUE_BITS, cue_kinds, sentence_kinds
 
 __all__ = ["MIN_SUBJECT_PROBABILITY", "NON_SUBJECT_GATE", "LearnedAnalyzer"]
 

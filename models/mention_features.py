@@ -6,9 +6,9 @@ not with mentions times countries. A few features relate a country to the others
 headline ("Japan raises its warning for Burkina Faso": Burkina Faso follows an actor).
 
 :func:`article_features` works on a whole batch of articles at once, column by column:
-each pattern runs once per mention (and only in sentences holding one of its cue words,
-see :func:`_cued`), and numpy sums the readings per country. Training and the service
-share it.
+each pattern of :mod:`models.mention_patterns` runs once per mention (and only at the
+mentions its gates let through), and numpy sums the readings per country. Training and
+the service share it.
 """
 
 from __future__ import annotations
@@ -23,298 +23,62 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from models.articles import ParsedArticle, TokenCodes
+from models.articles import ParsedArticle
 from models.gazetteer import Mention
-
-__all__ = [
-    "CUE_BITS",
-    "FEATURE_NAMES",
-    "article_features",
-    "country_features",
-    "cue_kinds",
-    "sentence_kinds",
-]
-
-
-def _top_level(alternation: str) -> list[str]:
-    """The alternatives of ``alternation`` split at ``|`` outside any group."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(alternation):
-        if ch == "(" and alternation[i - 1 : i] != "\\":
-            depth += 1
-        elif ch == ")" and alternation[i - 1 : i] != "\\":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(alternation[start:i])
-            start = i + 1
-    return [*parts, alternation[start:]]
-
-
-def _either(alternation: str) -> str:
-    """``(?:alternation)`` regrouped by first letter, for lower-case alternatives.
-
-    Python's regex engine tries a flat alternation branch by branch at every position it
-    searches: forty words cost forty failed tests at every word start. Grouped by first
-    letter, behind a lookahead on that letter, most positions fail on one test. The
-    language matched is the same; every alternative must start with a letter.
-    """
-    groups: dict[str, list[str]] = {}
-    for alternative in _top_level(alternation):
-        if not alternative[:1].isalpha():
-            raise ValueError(f"alternative {alternative!r} does not start with a letter")
-        groups.setdefault(alternative[0].lower(), []).append(alternative[1:])
-    branches = "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
-    return f"(?=[{''.join(groups)}])(?:{branches})"
-
-
-def _first_words(alternation: str) -> str:
-    """The first word of each alternative of ``alternation``, as one alternation."""
-    words = []
-    for alternative in _top_level(alternation):
-        depth = 0
-        for i, ch in enumerate(alternative):
-            depth += (ch == "(") - (ch == ")")
-            if ch == " " and depth == 0:
-                alternative = alternative[:i]
-                break
-        words.append(alternative)
-    return "|".join(words)
-
-
-def _cued(
-    before: str, alternation: str, after: str, *, also: str = ""
-) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The pattern ``before + (alternation) + after``, and its cue: a token that is the
-    first word of an alternative (or one of ``also``). In a sentence without a cue token
-    the pattern cannot match, so it is not run there."""
-    cue = _first_words(alternation) + (f"|{also}" if also else "")
-    if any(len(word.rstrip("?")) < 2 for word in cue.split("|")):
-        raise ValueError(f"cue {cue!r}: tokens have two letters or more, so would never match")
-    return re.compile(before + _either(alternation) + after), re.compile(f"(?:{cue})")
-
-
-# Patterns are lower case and match lower-cased sentences (ParsedArticle.lowered).
-# -- Before a mention: searched in its head, the (at most four) words before it joined by
-# single spaces, with one after the last. Most run only where the last word ends in one of
-# a few words (the "endings" beside them).
-_SUBJECT_PREPOSITIONS = (
-    r"in|from|across|to|into|inside|throughout|within|over|on|at|near|outside|"
-    r"of|for|between|leave|leaving|visit|visiting|flee|fleeing|à|au|en|dans|vers|sur|"
-    # The target of a strike is where it happens ("Israel air strike hits Syria").
-    r"hit|hits|strikes|struck|shells|shelled|bombs|bombed|raids|raided|targets|targeted|"
-    r"invades|invaded|enters|entered|attacks|attacked|pounds|pounded|rocks|rocked"
-)
-_BEFORE_SUBJECT = re.compile(
-    r"\b" + _either(_SUBJECT_PREPOSITIONS) + r"\s+(?:the\s+)?(?:\w+ern\s+)?$"
-)
-_SUBJECT_WORDS = frozenset(_SUBJECT_PREPOSITIONS.split("|"))
-if not all(word.isalpha() for word in _SUBJECT_WORDS):
-    raise ValueError("_SUBJECT_PREPOSITIONS must stay plain words: its heads are read off it")
-# A head matching _BEFORE_SUBJECT has a last word ending in one of these; a last word that
-# is a preposition matches without running the pattern ("fled to Chad").
-_SUBJECT_ENDINGS = (*_SUBJECT_PREPOSITIONS.split("|"), "the", "ern")
-_DIPLOMATIC_IN, _DIPLOMATIC_CUE = _cued(
-    r"\b",
-    r"embassy|embassies|consulate|mission|ambassador|envoy|diplomats?|nationals|"
-    r"citizens|staff|personnel|troops|forces|travellers|travelers|trips|travel",
-    r"\s+(?:in|to|from)\s+(?:the\s+)?$",
-)
-_DIPLOMATIC_ENDINGS = ("in", "to", "from", "the")
-# "the Embassy of Canada (to Vietnam)": the country owns the mission, it acts from abroad.
-_MISSION_OF, _MISSION_CUE = _cued(
-    r"\b",
-    r"embassy|embassies|consulate|high commission|mission|ambassador|representative|"
-    r"ambassade|consulat",
-    r"(?:\s+general)?\s+(?:of|de|du)\s+(?:the\s+|la\s+)?$",
-)
-_MISSION_ENDINGS = ("of", "de", "du", "the", "la")
-_NEIGHBOUR_BEFORE, _NEIGHBOUR_CUE = _cued(
-    r"\b",
-    r"neighbou?ring|like|unlike|as in|similar to|compared (?:to|with)|than|"
-    r"following|after|before|such as|including|echoes|recalls",
-    r"\s+(?:the\s+)?(?:\w+\s+)?$",
+from models.mention_patterns import (
+    ACTOR,
+    ACTOR_AFTER,
+    ACTOR_NOUN_AFTER,
+    AID,
+    BEFORE_SUBJECT,
+    BENEFICIARY_BEFORE,
+    BORDER,
+    BORDER_AFTER,
+    BORDER_BEFORE,
+    COORDINATION,
+    DATELINE,
+    DIASPORA,
+    DIASPORA_AFTER,
+    DIPLOMATIC,
+    DIPLOMATIC_IN,
+    ENDING_BITS,
+    FIRST_WORD_AFTER,
+    FIRST_WORD_KINDS,
+    GIVER_AFTER,
+    GIVING,
+    GIVING_AFTER,
+    HEAD_COLON,
+    HEAD_GAP,
+    HOST,
+    HOST_AFTER,
+    LAST_WORD_KINDS,
+    MISSION,
+    MISSION_ACT,
+    MISSION_ACTION,
+    MISSION_OBJECT,
+    MISSION_OF,
+    NEAR_BEFORE,
+    NEIGHBOUR,
+    NEIGHBOUR_BEFORE,
+    NOUN,
+    NOUN_WORD,
+    PREPOSITION,
+    RISK,
+    SOURCE_BEFORE,
+    SPORT,
+    TAIL_CHARS,
+    VENUE,
+    VENUE_BEFORE,
+    VENUE_WORD,
+    WORD_KINDS,
+    sentence_kinds,
 )
 
-# -- After a mention: matched at its end, over at most 64 characters.
-# Verbs by which a government acts on another country (the subject is elsewhere).
-# What may stand between a country and its verb ("'s government has now ...").
-_AUXILIARIES = ("has", "have", "is", "are", "will", "to", "had")
-_ADVERBS = ("also", "now", "again", "formally", "partially", "temporarily")
-_SPACE = r"\s+"
-_ACTOR_LEAD = (
-    r"\W{0,3}(?:'s\s+|’s\s+)?"
-    f"(?:{'|'.join(word + _SPACE for word in _AUXILIARIES)})?"
-    f"(?:(?:{'|'.join(_ADVERBS)}){_SPACE})?"
-)
-# The first word after a mention, where a verb after _ACTOR_LEAD or a word of the lead
-# itself (the "s" of "'s" included) begins: past at most three non-word characters and
-# the apostrophe. The verb patterns run only where it is one of theirs or of the lead.
-_FIRST_WORD_AFTER = re.compile(r"\W{0,4}(\w+)")
-_LEAD_WORDS = frozenset(("s", *_AUXILIARIES, *_ADVERBS))
-_ACTOR_AFTER, _ACTOR_CUE = _cued(
-    _ACTOR_LEAD,
-    (
-        r"withdr[ae]w\w*|pull\w*|urg\w*|evacuat\w*|tell\w*|told|warn\w*|advis\w*|calls? for|"
-        r"recall\w*|sends?|sent|deploy\w*|impos\w*|sanction\w*|condemn\w*|"
-        r"clos\w* its|suspend\w* its|reopen\w* its|says?|said|calls? on|brokers?|"
-        r"offers?|pledg\w*|donat\w*|airlift\w*|repatriat\w*|announc\w*|order\w*|"
-        r"raises? its|lowers? its|updat\w* its|issu\w*|accus\w*|mediat\w*|bans?\b|"
-        r"relocat\w*|moves? its|reduc\w* its|"
-        r"raises? (?:\w+ ){1,3}?(?:travel )?(?:warning|advisory)|"
-        r"lowers? (?:\w+ ){1,3}?(?:travel )?(?:warning|advisory)|"
-        r"downgrad\w*|lifts? (?:its )?\w+ "
-        r"(?:departure|warning|advisory)|gives?|contribut\w*|provid\w*|allocat\w*|funds?|"
-        r"boosts?|increases? its|will help|helps?|approves? \w+ (?:aid|assistance)|"
-        # Present tense only: "granted", "backed by" are passive ("Ukraine granted status").
-        r"grants?|assists?|backs?|hands? over|"
-        r"to (?:help|send|double|give|provide)|spen[dt]s?|"
-        # Pressure from abroad: "..., Russia blames rebels", "U.S. slaps sanctions".
-        r"press(?:es|ed|ing)|pressures?|pressured|push(?:es|ed|ing)?|lobb\w*|blam\w*|"
-        r"reject\w*|slams?|slammed|slaps?|slapped|tighten\w*|piles? on|steps? up|doubts?|"
-        r"mulls?|threaten\w*|vetoe?\w*"
-    ),
-    r"\b",
-)
-# A government acting on its own missions, its diplomats or its advice abroad ("Japan
-# closes embassy in Tripoli", "UK updates travel advice for Nigeria").
-_MISSION_OBJECTS = (
-    r"embass\w*|consul\w*|high commission|missions?|visa|ambassadors?|envoys?|diplomat\w*|"
-    r"staff\w*|liaison|nunciature|chargé|travel (?:advice|warnings?|advisor(?:y|ies))|"
-    r"nationals|citizens|families"
-)
-_MISSION_ACTION, _MISSION_ACTION_CUE = _cued(
-    _ACTOR_LEAD,
-    r"opens?|opened|reopen\w*|clos\w*|shut\w*|suspend\w*|resum\w*|restor\w*|reduc\w*|"
-    r"cuts?|pares?|scal\w*|upgrad\w*|inaugurat\w*|establish\w*|sets?|names?|named|"
-    r"appoint\w*|moves?|returns?|flies|flew|authori[sz]\w*|relax\w*|updat\w*|raises?|"
-    r"lowers?",
-    rf"(?:\s+(?:back|down|up|off|out))?\s+(?:[\w\-]+\s+){{0,3}}?(?:{_MISSION_OBJECTS})\b",
-)
-# The pattern needs one of its objects too: run it only where a sentence has both cues.
-_MISSION_OBJECT_CUE = re.compile(f"(?:{_first_words(_MISSION_OBJECTS)})")
-# The giving verbs among them: a country that gives acts on others, and one named alone
-# in a title that gives is a donor, not a place ("Italy contributes USD 650,000 to the UN").
-_GIVING_AFTER, _GIVING_CUE = _cued(
-    _ACTOR_LEAD,
-    r"contribut\w*|donat\w*|pledg\w*|gives?|provid\w*|allocat\w*|grants?|assists?|helps?|"
-    # "to double", "will help": _ACTOR_LEAD takes the "to" or "will".
-    r"doubl\w*|boosts?|funds?|spen[dt]s?|approves? \w+ (?:aid|assistance)",
-    r"\b",
-)
-# "Germany increases humanitarian assistance for ...": a giver without a giving verb.
-_GIVER_AFTER = re.compile(
-    _ACTOR_LEAD
-    + r"(?<=\w\s)(?:[a-z]+\s+){1,3}?(?:aid|assistance|support|funding|relief)\s+(?:to|for)\b"
-)
-_AID_CUE = re.compile(r"aid|assistance|support|funding|relief")
-# Verbs by which a government acts at home on foreigners (it stays the subject).
-_HOST_AFTER, _HOST_CUE = _cued(
-    r"\W{0,3}(?:'s\s+)?(?:has\s+|will\s+|to\s+)?",
-    r"expel\w*|summon\w*|orders? \w+ (?:ambassador|envoy|diplomats?) out|"
-    r"declares? \w+ (?:ambassador|envoy|diplomats?)",
-    r"\b",
-)
-_NOUN_ADJECTIVES = ("foreign", "defence", "defense", "state", "home")
-_ACTOR_NOUN_AFTER, _ACTOR_NOUN_CUE = _cued(
-    rf"(?:'s|’s)?\s*(?:{'|'.join(_NOUN_ADJECTIVES)})?\s*",
-    r"ministry|office|department|"
-    r"government|embassy|embassies|ambassador|envoy|diplomats?|nationals|citizens|troops|"
-    r"forces|officials|military|navy|president|prime minister|state department|"
-    r"high commission|consulate|aid|army|jets|drones|missiles|airstrikes?|air force|"
-    r"air (?:strikes?|raids?)|warplanes|mortars?|rockets?|shells",
-    r"\b",
-)
-_DIASPORA_AFTER, _DIASPORA_CUE = _cued(
-    r"(?:-born|\s+",
-    r"community|communities|diaspora|expatriates|expats|migrants|"
-    r"refugees|restaurant|food|cuisine|music|musicians|film|artist|designer|players?|"
-    r"team|coach|fans|squad|striker|national team|wine|exports?",
-    r")\b",
-    also="born",
-)
-# A city named as the venue of talks or a conference is not where the story happens.
-_VENUE = re.compile(
-    r"\W{0,2}"
-    + _either(
-        r"ii\b|peace|talks|conference|summit|meeting|process|donor|hosts?|"
-        r"accord|agreement|convention"
-    )
-)
-# What the first word after a city _VENUE matches at starts with (see _FIRST_WORD_AFTER).
-_VENUE_STARTS = (
-    *("ii", "peace", "talks", "conference", "summit", "meeting", "process", "donor", "host"),
-    *("accord", "agreement", "convention"),
-)
-# A city followed by a date in a title is where a statement was given or a press
-# conference held ("remarks to the press, New York, 2 October"), not where the story is.
-_MONTH = (
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|févr|avr|mai|juin|juil|août|déc)"
-    r"\w*\.?"
-)
-_DATELINE = re.compile(
-    r"\s*,?\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*)?"
-    rf"(?:\d{{1,2}}(?:st|nd|rd|th|er)?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}\b)"
-)
-# A country named for its border is beside the event, not its place ("Benin border
-# stays shut", "Turkish-Syrian border", "its border with Lebanon").
-_BORDER_AFTER = re.compile(r"(?:'s|’s|n)?\s*(?:-\s*\w+\s+)?(?:border|frontier)\b")
-_BORDER_CUE = re.compile(r"border|frontier")
-_BORDER_BEFORE = re.compile(r"\b(?:border|frontier)(?:\s+\w+)?\s+with\s+(?:the\s+)?$")
-_BORDER_ENDINGS = ("with", "the")
-# "Town near Turkey": a country (not a city) that is only near the event is beside it.
-_NEAR_BEFORE = re.compile(r"\b(?:near|close to|towards?|along)\s+(?:the\s+)?$")
-_NEAR_ENDINGS = ("near", "to", "toward", "towards", "along", "the")
-# A demonym after a word of giving names the people helped, not the giver ("aid to
-# hungry Syrian families", "Denmark helps Somali refugees").
-_BENEFICIARY_BEFORE = re.compile(
-    r"\b" + _either(r"for|to|helps?|aid|assist\w*|support\w*|feed|reaches") + r"\s+(?:\w+\s+){0,2}$"
-)
-# A place where people meet about a story is its venue ("donors meet in Kuwait").
-_VENUE_BEFORE = re.compile(
-    r"\b"
-    + _either(
-        r"meet\w*|met|gather\w*|talks|conference|summit|pledg\w*|held|hosted|convene\w*|"
-        r"negotiations"
-    )
-    + r"\s+(?:in|at)\s+$"
-)
-_VENUE_ENDINGS = ("in", "at")
-# A colon, or a dash with space around it ("Syria - flash update"): "Saudi-led" and
-# "Benin–Niger corridor" are compounds, not headings.
-# Countries named one after the other share a verb or a heading ("Belgium and France close
-# consulates", "Iraq/Jordan: ..."): what stands between them.
-_COORDINATION = re.compile(r"\s*(?:,|/|&|\band\b|\bet\b)\s*(?:the\s+)?|\s*,\s*and\s+(?:the\s+)?")
-# A title that ends by naming its source ("...: Amman", "..., says Ban", "selon Washington"):
-# the country speaks, it is not where the story is.
-_SOURCE_BEFORE = re.compile(r"(?::|\bselon|\bsays|\bsaid|\baccording to)\s+(?:the\s+)?$")
-_HEAD_COLON = re.compile(r"\s*:|\s+[\-–—]+\s")
-# What may stand between the start of a title and a country heading it, or between the
-# countries of a heading list ("Iraq/Jordan/Turkey: ...", "Mali and Niger - ...").
-_HEAD_GAP = re.compile(r"(?:the\s+|[\s,/&]+|and\s+|et\s+)*")
-_TAIL_CHARS = 64
+__all__ = ["FEATURE_NAMES", "article_features", "country_features"]
+
 # Mention kinds as the features group them: a country's name, a city of it, its people.
 _NAME, _CITY, _DEMONYM = 1, 2, 3
 _KIND_GROUP = {"name": _NAME, "alias": _NAME, "capital": _CITY, "city": _CITY, "demonym": _DEMONYM}
-
-# -- Words of a sentence (its lower-cased tokens, see ParsedArticle.tokens).
-_RISK_WORD = re.compile(
-    _either(
-        r"attack\w*|kill\w*|bomb\w*|terror\w*|jihad\w*|militan\w*|insurg\w*|gunmen|"
-        r"clash\w*|fight\w*|coup|curfew|unrest|violen\w*|kidnap\w*|shell\w*|strikes?|"
-        r"fuel|petrol|diesel|shortage\w*|blockade\w*|rationing|queues?|embass\w*|"
-        r"consul\w*|diplomat\w*|evacuat\w*|ceasefire|truce|reopen\w*|restor\w*|"
-        r"emergency|protest\w*|riot\w*|martial|siege|displac\w*|armed|attaque\w*|"
-        # "couvre" stands for couvre-feu: the tokeniser splits words at hyphens.
-        r"carburant|blocus|pénurie|combats?|violences|couvre|ambassade"
-    )
-)
-_SPORT_WORD = re.compile(
-    _either(
-        # "final" also catches "semi-final" (the tokeniser splits at the hyphen).
-        r"beat|beats|friendly|match|cup|league|goal\w*|score[ds]?|win|won|draw|"
-        r"tournament|qualifier|olympic\w*|championship|final|coach|squad|stun|thrash\w*"
-    )
-)
 
 FEATURE_NAMES: tuple[str, ...] = (
     "in_title",
@@ -387,127 +151,6 @@ _LOGGED = [
 ]
 
 
-# Kinds of cue words in a sentence, as bits of one mask.
-(
-    _RISK,
-    _SPORT,
-    _BORDER,
-    _AID,
-    _HOST,
-    _NOUN,
-    _DIASPORA,
-    _DIPLOMATIC,
-    _NEIGHBOUR,
-    _ACTOR,
-    _MISSION,
-    _GIVING,
-    _MISSION_ACT,
-    _MISSION_OBJECT,
-) = (1 << k for k in range(14))
-# The kind of cue word each pattern reads a token as (matched on the whole token).
-_TOKEN_KINDS = (
-    (_RISK, _RISK_WORD),
-    (_SPORT, _SPORT_WORD),
-    (_BORDER, _BORDER_CUE),
-    (_AID, _AID_CUE),
-    (_HOST, _HOST_CUE),
-    (_NOUN, _ACTOR_NOUN_CUE),
-    (_DIASPORA, _DIASPORA_CUE),
-    (_DIPLOMATIC, _DIPLOMATIC_CUE),
-    (_NEIGHBOUR, _NEIGHBOUR_CUE),
-    (_ACTOR, _ACTOR_CUE),
-    (_MISSION, _MISSION_CUE),
-    (_GIVING, _GIVING_CUE),
-    (_MISSION_ACT, _MISSION_ACTION_CUE),
-    (_MISSION_OBJECT, _MISSION_OBJECT_CUE),
-)
-
-
-# The bits a cue-kind mask uses.
-CUE_BITS = len(_TOKEN_KINDS)
-
-
-def cue_kinds(word: str) -> int:
-    """The kinds of cue word a token is (a mask of _RISK, _SPORT, ...; 0 for none)."""
-    kind = 0
-    for bit, pattern in _TOKEN_KINDS:
-        if pattern.fullmatch(word):
-            kind |= bit
-    return kind
-
-
-def sentence_kinds(token_kinds: NDArray[np.int64], lengths: NDArray[np.intp]) -> NDArray[np.int64]:
-    """The kinds of cue word in each sentence, from those of its tokens.
-
-    Parameters
-    ----------
-    token_kinds : ndarray of int
-        :func:`cue_kinds` of every token of the sentences, one sentence after another.
-    lengths : ndarray of int
-        The number of tokens of each sentence.
-
-    Returns
-    -------
-    ndarray of int
-        One mask per sentence (0 for a sentence without tokens).
-    """
-    starts = np.cumsum(lengths) - lengths
-    # The appended 0 keeps every start a valid index (an empty last sentence included).
-    masks: NDArray[np.int64] = np.bitwise_or.reduceat(np.append(token_kinds, 0), starts)
-    masks[lengths == 0] = 0
-    return masks
-
-
-# Which tokens are cue words, classified once per token.
-_WORD_KINDS = TokenCodes(cue_kinds)
-_VERB_KINDS = _ACTOR | _MISSION_ACT | _GIVING
-# Beside the cue kinds, a first word _VENUE may match at, and one _ACTOR_NOUN_AFTER may.
-_VENUE_WORD, _NOUN_WORD = 1 << CUE_BITS, 1 << (CUE_BITS + 1)
-
-
-def _first_word_kinds(word: str) -> int:
-    """The cue kinds of the first word after a mention (see _FIRST_WORD_AFTER), every
-    verb kind for a word of the lead (which a verb of any kind may follow), _VENUE_WORD
-    and _NOUN_WORD."""
-    kind = _VERB_KINDS if word in _LEAD_WORDS else cue_kinds(word)
-    if word.startswith(_VENUE_STARTS):
-        kind |= _VENUE_WORD
-    # The noun may follow "'s" or an adjective, with or without a space, or more spaces
-    # than the first word is looked for past ("").
-    if not word or word.startswith(("s", *_NOUN_ADJECTIVES)) or kind & _NOUN:
-        kind |= _NOUN_WORD
-    return kind
-
-
-_FIRST_WORD_KINDS = TokenCodes(_first_word_kinds)
-
-# The "before" patterns gated by the last word of a head, with the endings it needs and
-# a bit of its own; _PREPOSITION marks a last word that matches _BEFORE_SUBJECT for sure.
-_ENDINGS = {
-    _BEFORE_SUBJECT: _SUBJECT_ENDINGS,
-    _DIPLOMATIC_IN: _DIPLOMATIC_ENDINGS,
-    _MISSION_OF: _MISSION_ENDINGS,
-    _VENUE_BEFORE: _VENUE_ENDINGS,
-    _BORDER_BEFORE: _BORDER_ENDINGS,
-    _NEAR_BEFORE: _NEAR_ENDINGS,
-}
-_ENDING_BITS = {pattern: 1 << k for k, pattern in enumerate(_ENDINGS)}
-_PREPOSITION = 1 << len(_ENDINGS)
-
-
-def _last_word_kinds(word: str) -> int:
-    """The _ENDING_BITS of the patterns a head ending in ``word`` may match, and
-    _PREPOSITION if it is one."""
-    kind = _PREPOSITION if word in _SUBJECT_WORDS else 0
-    for pattern, endings in _ENDINGS.items():
-        if word.endswith(endings):
-            kind |= _ENDING_BITS[pattern]
-    return kind
-
-
-_LAST_WORD_KINDS = TokenCodes(_last_word_kinds)
-
-
 def article_features(
     articles: Sequence[ParsedArticle], kinds: NDArray[np.int64] | None = None
 ) -> tuple[list[tuple[str, ...]], NDArray[np.float64]]:
@@ -531,7 +174,7 @@ def article_features(
     if kinds is None:
         sentences = [tokens for article in articles for tokens in article.tokens]
         lengths = np.fromiter(map(len, sentences), dtype=np.intp, count=len(sentences))
-        kinds = sentence_kinds(_WORD_KINDS.of(sentences, int(lengths.sum())), lengths)
+        kinds = sentence_kinds(WORD_KINDS.of(sentences, int(lengths.sum())), lengths)
     read = _Readings(articles)
     return read.countries, read.features(kinds)
 
@@ -679,12 +322,12 @@ class _Readings:
         pairs = keys[np.concatenate(((True,), keys[1:] != keys[:-1]))]
         per_sentence = np.bincount(pairs // n_rows, minlength=len(per_mention))
         pair_kinds = named_kinds.repeat(per_sentence)
-        risky = pair_kinds & _RISK > 0
+        risky = pair_kinds & RISK > 0
         # A sentence naming one country that acts in it ("Tokyo told its nationals to leave
         # after attacks") reports risk elsewhere, not in that country.
         acting = np.add.reduceat(actor, per_mention.cumsum() - per_mention) > 0
         sole = ((per_sentence == 1) & ~acting).repeat(per_sentence)
-        sporty = (pair_kinds & _SPORT > 0) & (sentence_index > 0).repeat(per_sentence)
+        sporty = (pair_kinds & SPORT > 0) & (sentence_index > 0).repeat(per_sentence)
         pair_sums = _per_row(
             pairs % n_rows, n_rows, [risky & sole, risky & ~sole, sporty, np.ones_like(sole)]
         )
@@ -722,7 +365,7 @@ class _Readings:
         out[:, ix["lone_giver"]] = lone & (out[:, ix["giving_after"]] > 0)
         out[:, ix["lone_venue"]] = lone & (out[:, ix["venue_after"]] > 0)
         out[:, ix["title_other_actor"]] = per_article(title_actors) - title_actors > 0
-        title_sport = kinds[self.titles] & _SPORT > 0
+        title_sport = kinds[self.titles] & SPORT > 0
         out[:, ix["title_sport"]] = title_sport[article_of]
         out[:, ix["first_overall"]] = np.arange(n_rows) == first_rows[article_of]
         out[:, ix["first_position"]] = np.where(
@@ -768,8 +411,9 @@ class _Readings:
         characters from the mention. Arguments hold one entry per mention: its
         lower-cased sentence, its start and end there, whether it is in the title, the
         cue words of its sentence and its kind. A pattern runs only at the mentions that
-        meet a cheap necessary condition of it (a cue word in the sentence, see _cued, or
-        the last word before the mention or the first after it): most mentions meet few.
+        meet a cheap necessary condition of it (a cue word in the sentence, see
+        :func:`models.mention_patterns.cued`, or the last word before the mention or the
+        first after it): most mentions meet few.
         """
         n = len(sentences)
 
@@ -792,24 +436,24 @@ class _Readings:
             for s, i in zip(sentences, starts, strict=True)
         ]
         last_words = list(map(itemgetter(-1), words_before))
-        last_kinds = _LAST_WORD_KINDS.of([last_words], n)
+        last_kinds = LAST_WORD_KINDS.of([last_words], n)
 
         def ending(pattern: re.Pattern[str], among: NDArray[np.bool_] | bool = True) -> list[int]:
             """The mentions (of ``among``) after whose last word ``pattern`` may match."""
-            return where((last_kinds & _ENDING_BITS[pattern] > 0) & among)
+            return where((last_kinds & ENDING_BITS[pattern] > 0) & among)
 
-        prepositions = last_kinds & _PREPOSITION > 0
+        prepositions = last_kinds & PREPOSITION > 0
         # The "before" patterns, each with the mentions it runs at.
         befores = {
-            _BEFORE_SUBJECT: ending(_BEFORE_SUBJECT, ~prepositions),
-            _DIPLOMATIC_IN: ending(_DIPLOMATIC_IN, kinds & _DIPLOMATIC > 0),
-            _NEIGHBOUR_BEFORE: having(_NEIGHBOUR),
-            _BENEFICIARY_BEFORE: where(demonym),
-            _SOURCE_BEFORE: self._title_tails(sentences),
-            _MISSION_OF: ending(_MISSION_OF, kinds & _MISSION > 0),
-            _VENUE_BEFORE: ending(_VENUE_BEFORE),
-            _BORDER_BEFORE: ending(_BORDER_BEFORE, kinds & _BORDER > 0),
-            _NEAR_BEFORE: ending(_NEAR_BEFORE, named),
+            BEFORE_SUBJECT: ending(BEFORE_SUBJECT, ~prepositions),
+            DIPLOMATIC_IN: ending(DIPLOMATIC_IN, kinds & DIPLOMATIC > 0),
+            NEIGHBOUR_BEFORE: having(NEIGHBOUR),
+            BENEFICIARY_BEFORE: where(demonym),
+            SOURCE_BEFORE: self._title_tails(sentences),
+            MISSION_OF: ending(MISSION_OF, kinds & MISSION > 0),
+            VENUE_BEFORE: ending(VENUE_BEFORE),
+            BORDER_BEFORE: ending(BORDER_BEFORE, kinds & BORDER > 0),
+            NEAR_BEFORE: ending(NEAR_BEFORE, named),
         }
         read = np.zeros(n, dtype=bool)
         for at in befores.values():
@@ -829,56 +473,54 @@ class _Readings:
             if at:
                 match = pattern.match
                 found[at] = [
-                    match(sentences[i], ends[i], ends[i] + _TAIL_CHARS) is not None for i in at
+                    match(sentences[i], ends[i], ends[i] + TAIL_CHARS) is not None for i in at
                 ]
             return found
 
         # A verb pattern runs where its verb is a cue word of the sentence and the first
         # word after the mention is one (or a word of the lead before a verb); the actor
-        # noun pattern where its cue and its first word agree too, _VENUE only after
+        # noun pattern where its cue and its first word agree too, VENUE only after
         # cities, where that word starts with one of its words.
-        mission = _MISSION_ACT | _MISSION_OBJECT
-        read_at = where(
-            (kinds & (_ACTOR | _GIVING | _NOUN) > 0) | (kinds & mission == mission) | city
-        )
-        first_word = _FIRST_WORD_AFTER.match
+        mission = MISSION_ACT | MISSION_OBJECT
+        read_at = where((kinds & (ACTOR | GIVING | NOUN) > 0) | (kinds & mission == mission) | city)
+        first_word = FIRST_WORD_AFTER.match
         words = [
-            match[1] if (match := first_word(sentences[i], ends[i], ends[i] + _TAIL_CHARS)) else ""
+            match[1] if (match := first_word(sentences[i], ends[i], ends[i] + TAIL_CHARS)) else ""
             for i in read_at
         ]
         word_kinds = np.zeros(n, dtype=np.int64)
-        word_kinds[read_at] = _FIRST_WORD_KINDS.of([words], len(words))
+        word_kinds[read_at] = FIRST_WORD_KINDS.of([words], len(words))
         verb_kinds = word_kinds & kinds
-        giver = after(_GIVER_AFTER, having(_AID))
+        giver = after(GIVER_AFTER, having(AID))
         acting = (
-            after(_ACTOR_AFTER, where(verb_kinds & _ACTOR > 0))
+            after(ACTOR_AFTER, where(verb_kinds & ACTOR > 0))
             | after(
-                _MISSION_ACTION,
-                where((verb_kinds & _MISSION_ACT > 0) & (kinds & _MISSION_OBJECT > 0)),
+                MISSION_ACTION,
+                where((verb_kinds & MISSION_ACT > 0) & (kinds & MISSION_OBJECT > 0)),
             )
             | giver
-            | before(_SOURCE_BEFORE)
-            | before(_MISSION_OF)
+            | before(SOURCE_BEFORE)
+            | before(MISSION_OF)
         )
-        heading = after(_HEAD_COLON, self._title_heads(sentences))
-        giving = after(_GIVING_AFTER, where(verb_kinds & _GIVING > 0)) | giver
+        heading = after(HEAD_COLON, self._title_heads(sentences))
+        giving = after(GIVING_AFTER, where(verb_kinds & GIVING > 0)) | giver
         _share_along_lists(sentences, starts, ends, [acting, heading, giving])
-        subject = before(_BEFORE_SUBJECT)
+        subject = before(BEFORE_SUBJECT)
         subject |= prepositions
         return (
             subject,
-            before(_DIPLOMATIC_IN),
-            before(_NEIGHBOUR_BEFORE),
-            before(_BENEFICIARY_BEFORE),
+            before(DIPLOMATIC_IN),
+            before(NEIGHBOUR_BEFORE),
+            before(BENEFICIARY_BEFORE),
             acting,
-            after(_HOST_AFTER, having(_HOST)),
-            after(_ACTOR_NOUN_AFTER, where((kinds & _NOUN > 0) & (word_kinds & _NOUN_WORD > 0))),
-            after(_DIASPORA_AFTER, having(_DIASPORA)),
-            after(_VENUE, where(city & (word_kinds & _VENUE_WORD > 0)))
-            | after(_DATELINE, where(city & in_title))
-            | before(_VENUE_BEFORE),
+            after(HOST_AFTER, having(HOST)),
+            after(ACTOR_NOUN_AFTER, where((kinds & NOUN > 0) & (word_kinds & NOUN_WORD > 0))),
+            after(DIASPORA_AFTER, having(DIASPORA)),
+            after(VENUE, where(city & (word_kinds & VENUE_WORD > 0)))
+            | after(DATELINE, where(city & in_title))
+            | before(VENUE_BEFORE),
             heading,
-            after(_BORDER_AFTER, having(_BORDER)) | before(_BORDER_BEFORE) | before(_NEAR_BEFORE),
+            after(BORDER_AFTER, having(BORDER)) | before(BORDER_BEFORE) | before(NEAR_BEFORE),
             giving,
         )
 
@@ -898,7 +540,7 @@ class _Readings:
         dash after them labels the story, unlike one after a country that ends a title
         ("Situation report: Jordan, Iraq - 5 May")."""
         heads = []
-        gap = _HEAD_GAP.fullmatch
+        gap = HEAD_GAP.fullmatch
         for lo, hi in self.title_spans:
             position = 0
             for j in range(lo, hi):
@@ -956,7 +598,7 @@ def _share_along_lists(
     if len(starts) < 2:
         return
     followed = np.logical_or.reduce(readings)[1:].nonzero()[0]
-    coordinated = _COORDINATION.fullmatch
+    coordinated = COORDINATION.fullmatch
     for last in followed[::-1].tolist():
         i = last
         while (

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models import articles, mention_features
-from models.articles import WORD, TokenCodes, parse_article
+from models import articles
+from models.articles import WORD, parse_article
 from models.attribution import PROMOTE_SUBJECT, decode_roles
-from models.fitting import Example
 from models.gazetteer import Mention, default_gazetteer
-from models.mention_features import FEATURE_NAMES, _either, article_features, country_features
+from models.mention_features import FEATURE_NAMES, article_features, country_features
+from models.mention_patterns import BEFORE_SUBJECT
 
 _PREP = FEATURE_NAMES.index("prep_before")
 
@@ -220,33 +220,6 @@ def test_features_of_a_batch_match_article_by_article() -> None:
     assert first == len(rows)
 
 
-def test_word_kinds_survive_a_full_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(articles, "_TOKEN_MEMORY", 3)
-    mf = mention_features
-    codes = TokenCodes(mf.cue_kinds)
-
-    def of(sentences: list[tuple[str, ...]]) -> list[int]:
-        lengths = np.array([len(s) for s in sentences], dtype=np.intp)
-        return mf.sentence_kinds(codes.of(sentences, int(lengths.sum())), lengths).tolist()
-
-    assert of([("rebels", "attacked", "the", "town")]) == [mf._RISK]
-    assert of([("cup", "final", "tonight", "in", "paris")]) == [mf._SPORT]
-    assert of([("curfew", "after", "the", "match"), (), ("aid", "convoy")]) == [
-        mf._RISK | mf._SPORT | mf._NEIGHBOUR,
-        0,
-        mf._AID | mf._NOUN,
-    ]
-    assert of([("at", "the", "border"), ("border", "clashes")]) == [
-        mf._BORDER,
-        mf._BORDER | mf._RISK,
-    ]
-    assert of([("embassy", "expels", "staff")]) == [
-        mf._NOUN | mf._DIPLOMATIC | mf._RISK | mf._HOST | mf._MISSION | mf._MISSION_OBJECT
-    ]
-    assert of([("quiet", "day"), ()]) == [0, 0]
-    assert of([]) == []
-
-
 def test_the_owner_of_a_mission_acts_from_abroad() -> None:
     text = "Need help? – added information on the temporary closure of the Embassy of Canada"
     assert _row("Vietnam: travel advice update", text, "CA")["actor_after"] > 0
@@ -270,61 +243,6 @@ def test_givers_and_advisers_name_the_country_after_their_verb() -> None:
     assert _row("Niger handed over to junta as France withdraws", "", "NE")["actor_after"] == 0
 
 
-def test_patterns_are_cued_by_the_first_word_of_each_alternative() -> None:
-    assert mention_features._first_words(r"compared (?:to|with)|orders? \w+ out|as in|ii\b") == (
-        r"compared|orders?|as|ii\b"
-    )
-    pattern, cue = mention_features._cued(r"\b", r"prime minister|envoys?", r"\b", also="born")
-    assert pattern.search("the prime minister said") and not pattern.search("prime time")
-    assert all(cue.fullmatch(w) for w in ("prime", "envoy", "envoys", "born"))
-    assert not cue.fullmatch("minister")
-
-
-_HEAD_WORDS = [
-    *("in", "to", "the", "northern", "sit-in", "(in", "fled", "of", "x", "à", "eastern", "tern"),
-    *("embassy", "high", "commission", "general", "de", "la", "border", "with", "near", "close"),
-    *("towards", "along", "met", "talks", "at", "from", "staff", "like", "aid", "frontier"),
-]
-_GATED_BEFORE = pytest.mark.parametrize(
-    ("pattern", "endings"),
-    [
-        ("_BEFORE_SUBJECT", "_SUBJECT_ENDINGS"),
-        ("_DIPLOMATIC_IN", "_DIPLOMATIC_ENDINGS"),
-        ("_MISSION_OF", "_MISSION_ENDINGS"),
-        ("_VENUE_BEFORE", "_VENUE_ENDINGS"),
-        ("_BORDER_BEFORE", "_BORDER_ENDINGS"),
-        ("_NEAR_BEFORE", "_NEAR_ENDINGS"),
-    ],
-)
-
-
-@_GATED_BEFORE
-@given(
-    words=st.lists(
-        st.sampled_from(_HEAD_WORDS) | st.text(alphabet="abcdeinorst-'(", min_size=1, max_size=8),
-        min_size=1,
-        max_size=4,
-    )
-)
-def test_last_word_gates_let_every_match_through(
-    pattern: str, endings: str, words: list[str]
-) -> None:
-    head = " ".join(words) + " "  # as _mention_readings builds a head
-    if getattr(mention_features, pattern).search(head):
-        assert words[-1].endswith(getattr(mention_features, endings))
-
-
-@_GATED_BEFORE
-def test_last_word_gates_let_every_match_of_three_words_through(pattern: str, endings: str) -> None:
-    search = getattr(mention_features, pattern).search
-    matched = 0
-    for words in itertools.product(_HEAD_WORDS, repeat=3):
-        if search(" ".join(words) + " "):
-            matched += 1
-            assert words[-1].endswith(getattr(mention_features, endings)), words
-    assert matched
-
-
 def _head(sentence: str, start: int) -> str:
     """A head as the features define it: the last four words of the 48 characters before
     a mention that follows a space, joined by single spaces, with one after them."""
@@ -346,7 +264,7 @@ def _prep_before_follows_the_head(text: str) -> bool:
     if len(found) != 1:  # "inChad" names no country
         return True
     ((lowered, mention),) = found
-    expected = mention_features._BEFORE_SUBJECT.search(_head(lowered, mention.start))
+    expected = BEFORE_SUBJECT.search(_head(lowered, mention.start))
     return (country_features(article, ["TD"])[0, _PREP] > 0) == bool(expected)
 
 
@@ -358,93 +276,6 @@ def test_preposition_before_is_read_off_the_head_whatever_the_spacing() -> None:
 @given(st.lists(st.sampled_from(_HEAD_PIECES) | st.sampled_from(_SPACES), max_size=10))
 def test_preposition_before_is_read_off_long_heads(pieces: list[str]) -> None:
     assert _prep_before_follows_the_head("".join(pieces) + "Chad"), pieces
-
-
-def test_a_preposition_just_before_a_mention_is_a_match() -> None:
-    for word in mention_features._SUBJECT_WORDS:
-        for head in (f"{word} ", f"fled {word} ", f"x y z {word} "):
-            assert mention_features._BEFORE_SUBJECT.search(head), head
-
-
-@pytest.mark.parametrize(
-    ("pattern", "kinds", "word_kind", "least"),
-    [
-        ("_ACTOR_AFTER", ["_ACTOR"], "_ACTOR", 100),
-        ("_MISSION_ACTION", ["_MISSION_ACT", "_MISSION_OBJECT"], "_MISSION_ACT", 100),
-        ("_GIVING_AFTER", ["_GIVING"], "_GIVING", 30),
-        ("_ACTOR_NOUN_AFTER", ["_NOUN"], "_NOUN_WORD", 100),
-        ("_VENUE", [], "_VENUE_WORD", 10),
-    ],
-)
-def test_words_after_a_country_are_cued_in_every_sentence_they_match(
-    corpus: list[Example], pattern: str, kinds: list[str], word_kind: str, least: int
-) -> None:
-    mf = mention_features
-    after = getattr(mf, pattern)
-    matched = 0
-    for example in corpus:
-        article = parse_article(example["title"], example.get("text", ""), default_gazetteer())
-        for found, lowered, tokens in zip(
-            article.mentions, article.lowered, article.tokens, strict=True
-        ):
-            for m in found:
-                if after.match(lowered, m.end, m.end + mf._TAIL_CHARS):
-                    matched += 1
-                    for kind in kinds:
-                        bit = getattr(mf, kind)
-                        assert any(mf.cue_kinds(t) & bit for t in tokens), (kind, lowered)
-                    first = mf._FIRST_WORD_AFTER.match(lowered, m.end, m.end + mf._TAIL_CHARS)
-                    word = first[1] if first else ""
-                    assert mf._first_word_kinds(word) & getattr(mf, word_kind), (word, lowered)
-    assert matched > least
-
-
-_TAIL_PIECES = [
-    *(" ", ", ", "'s ", "’s ", " - ", "!!!", "(", "'", "s ", "x", "its ", "back ", "aid "),
-    *("has ", "to ", "also ", "now ", "temporarily ", "will ", "is ", "embassy ", "staff "),
-    *("says ", "said ", "closes ", "close ", "travel advice ", "help ", "doubles ", "raises "),
-    *("pledges ", "sends ", "moves ", "urged", "giving", "reopen", "ii", "peacetalks ", "host"),
-    *("government", "foreign", "ministry", "prime minister", "air ", "strikes", "      ", "sarmy"),
-]
-_FIRST_WORD_GATED = pytest.mark.parametrize(
-    ("pattern", "kind"),
-    [
-        ("_ACTOR_AFTER", "_ACTOR"),
-        ("_MISSION_ACTION", "_MISSION_ACT"),
-        ("_GIVING_AFTER", "_GIVING"),
-        ("_VENUE", "_VENUE_WORD"),
-        ("_ACTOR_NOUN_AFTER", "_NOUN_WORD"),
-    ],
-)
-
-
-def _first_word_gate(pattern: str, kind: str, tail: str) -> bool | None:
-    """Whether the first-word gate of ``pattern`` (see _mention_readings) lets through a
-    mention of "mali" followed by ``tail``; None where ``pattern`` does not match there."""
-    mf = mention_features
-    sentence, end = "mali" + tail, 4
-    if not getattr(mf, pattern).match(sentence, end, end + mf._TAIL_CHARS):
-        return None
-    first = mf._FIRST_WORD_AFTER.match(sentence, end, end + mf._TAIL_CHARS)
-    return bool(mf._first_word_kinds(first[1] if first else "") & getattr(mf, kind))
-
-
-@_FIRST_WORD_GATED
-@given(pieces=st.lists(st.sampled_from(_TAIL_PIECES) | st.text(max_size=3), max_size=6))
-def test_first_word_gates_let_every_match_through(
-    pattern: str, kind: str, pieces: list[str]
-) -> None:
-    assert _first_word_gate(pattern, kind, "".join(pieces)) is not False
-
-
-@_FIRST_WORD_GATED
-def test_first_word_gates_let_every_match_of_three_pieces_through(pattern: str, kind: str) -> None:
-    gated = [
-        _first_word_gate(pattern, kind, "".join(p))
-        for p in itertools.product(_TAIL_PIECES, repeat=3)
-    ]
-    assert False not in gated
-    assert gated.count(True) > 100
 
 
 @pytest.mark.parametrize(
@@ -482,41 +313,6 @@ def test_decode_roles_of_many_articles_match_one_by_one() -> None:
             together[first : first + n].tolist() == decode_roles(proba[first : first + n]).tolist()
         )
         first += n
-
-
-@pytest.mark.parametrize(
-    "alternation",
-    [
-        r"attack\w*|kill\w*|strikes?|couvre-feu|pénurie",
-        r"raises? \w+ (?:travel )?(?:warning|advisory)|reopen\w* its|bans?\b|II\b|in|into",
-    ],
-)
-def test_grouped_alternation_matches_the_flat_one(alternation: str) -> None:
-    flat = re.compile(rf"\b(?:{alternation})\b", re.I)
-    grouped = re.compile(rf"\b{_either(alternation)}\b", re.I)
-    samples = [
-        "Attacks in the north",
-        "a KILLING spree",
-        "no strike today",
-        "strikers won",
-        "le couvre-feu est levé",
-        "La PÉNURIE de carburant",
-        "France raises its travel warning for Mali",
-        "reopened its embassy",
-        "Germany bans exports",
-        "Geneva II talks",
-        "moved into town",
-        "ingested",
-        "the Inn",
-        "bansai",
-    ]
-    for sample in samples:
-        assert (flat.search(sample) is None) == (grouped.search(sample) is None), sample
-
-
-def test_grouped_alternation_needs_leading_letters() -> None:
-    with pytest.raises(ValueError, match="letter"):
-        _either(r"\s+x|y")
 
 
 def test_a_colon_labels_the_story_only_after_the_countries_heading_the_title() -> None:
