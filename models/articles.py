@@ -16,7 +16,7 @@ from operator import eq
 import numpy as np
 from numpy.typing import NDArray
 
-from models.gazetteer import Gazetteer, Mention
+from models.gazetteer import Gazetteer, Mention, MentionTuple
 
 __all__ = [
     "SENTENCE_END",
@@ -135,7 +135,7 @@ def sentence_spans(text: str, start: int = 0) -> list[tuple[int, int]]:
 
 
 def _by_sentence(
-    mentions: list[Mention], spans: list[tuple[int, int]]
+    mentions: list[MentionTuple], spans: list[tuple[int, int]]
 ) -> list[tuple[Mention, ...]]:
     """Each span's mentions with offsets relative to its start, in one walk over both
     sorted lists; a mention not inside one span (across a sentence end) is dropped."""
@@ -145,7 +145,7 @@ def _by_sentence(
     mention = next(pending, None)
     for begin, end in spans:
         here = []
-        while mention is not None and mention.start < end:
+        while mention is not None and mention[1] < end:
             iso2, start, stop, surface, kind = mention
             if start >= begin and stop <= end:
                 here.append(new(Mention, (iso2, start - begin, stop - begin, surface, kind)))
@@ -198,7 +198,7 @@ def parse_article(title: str, text: str, gazetteer: Gazetteer) -> ParsedArticle:
     head = " ".join(title.split())
     spans = sentence_spans(text)
     body = [text[a:b] for a, b in spans]
-    found = _by_sentence(gazetteer.find_mentions(text), spans) if spans else []
+    found = _by_sentence(gazetteer.mention_tuples(text), spans) if spans else []
     sentences = (head, *body)
     lower = [s.lower() for s in sentences]
     same_length = all(map(eq, map(len, sentences), map(len, lower)))
