@@ -52,7 +52,10 @@ def test_a_mention_across_a_sentence_end_belongs_to_no_sentence() -> None:
 @given(
     st.lists(
         st.sampled_from(
-            ["Mali", "Gao", "St. Petersburg", "D.R. Congo", "Jordan", "iMali", "x", " ", ". ", "\n"]
+            # Plain names, names across a sentence end, inside a word, and names that
+            # context settles (a person, the US state, the Congo of the other mentions).
+            ["Mali", "Gao", "St. Petersburg", "D.R. Congo", "iMali", "x", " ", ". ", "\n"]
+            + ["Jordan", "Michael ", "Georgia", "Atlanta, ", "Congo", "Kinshasa", "Gulf of Guinea"]
         ),
         max_size=20,
     ).map("".join)
@@ -67,6 +70,7 @@ def test_body_mentions_go_to_the_sentence_holding_them(text: str) -> None:
                 holder.append(m._replace(start=m.start - begin, end=m.end - begin))
     article = parse_article("", text, gazetteer)
     assert article.mentions[1:] == tuple(map(tuple, expected))
+    assert all(type(m) is Mention for found in article.mentions for m in found)
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
